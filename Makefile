@@ -1,0 +1,84 @@
+# Ieum — everyday commands.
+#
+#   make run              install, migrate, seed the demo data, serve on http://127.0.0.1:5000 (SQLite)
+#   make test             the whole suite on SQLite, then again on PostgreSQL
+#   make test DB=sqlite   SQLite only (no PostgreSQL needed)
+#   make lint             ruff
+#
+# PostgreSQL for the second test run comes from TEST_DATABASE_URL (default below).
+# Extra pytest arguments: make test PYTEST_ARGS="-k attendance -x"
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+DB ?= all
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
+
+.PHONY: help venv venv-dev node translations run test test-sqlite test-postgres lint
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- environments ----------------------------------------------------------------------------
+# The stamps record when the requirement files were last installed: pip runs again only when
+# a requirement file is newer than its stamp (or the venv is new).
+
+venv: $(VENV)/.installed-runtime
+venv-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+# Node tools for the tests (axe-core, ical.js, jsonwebtoken); reinstalled when the lock changes.
+node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "npm not found: node test tools not installed (browser tests will skip)"; exit 0; fi; \
+	npm ci --no-audit --no-fund --loglevel=error
+
+# --- app -------------------------------------------------------------------------------------
+
+translations: venv
+	@if [ -d translations ] && find translations -name '*.po' | grep -q .; then \
+	  $(BIN)/pybabel compile -d translations -f -q; \
+	else echo "no translations to compile"; fi
+
+run: venv translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# --- checks ----------------------------------------------------------------------------------
+
+test: test-sqlite
+ifneq ($(DB),sqlite)
+test: test-postgres
+test-postgres: test-sqlite
+endif
+
+test-sqlite: venv-dev node translations
+	@echo "== tests on SQLite =="
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv-dev node translations
+	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(BIN)/ruff check .
