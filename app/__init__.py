@@ -1,0 +1,69 @@
+"""The Ieum application factory."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app import config as app_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(app_config.load(Path(app.instance_path), config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import i18n
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(app_config.PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import api, auth, main
+    import centers
+    import programs
+
+    auth.init_app(app)
+    main.init_app(app)
+    api.init_app(app)
+    programs.init_app(app)
+    centers.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app import cli
+
+    cli.init_app(app)

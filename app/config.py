@@ -1,0 +1,108 @@
+"""Configuration: defaults, then the environment, then the mapping given to ``create_app``.
+
+Production is chosen with ``IEUM_ENV=production``: there the app refuses to start without
+``SECRET_KEY`` and ``DATABASE_URL``. Locally a secret key is generated once into
+``instance/secret_key`` and the database defaults to ``instance/ieum.db``.
+"""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENV_KEYS = (
+    "SECRET_KEY",
+    "JITSI_MODE",
+    "JITSI_DOMAIN",
+    "JITSI_APP_ID",
+    "JITSI_APP_SECRET",
+    "JITSI_PRIVATE_KEY",
+    "JITSI_PRIVATE_KEY_PATH",
+    "JITSI_KEY_ID",
+    "JITSI_AUDIENCE",
+    "JITSI_XMPP_DOMAIN",
+    "JITSI_PROSODY_URL",
+    "JITSI_EVENTS_SECRET",
+    "RATELIMIT_STORAGE_URI",
+    "PUBLIC_BASE_URL",
+)
+INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS",)
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def defaults() -> dict[str, Any]:
+    return {
+        "IEUM_ENV": "development",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "ko",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "LANGUAGES": ("ko", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+        "API_TITLE": "Ieum API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "JITSI_MODE": "selfhosted",
+        "JITSI_AUDIENCE": "jitsi",
+        "ATTENDANCE_CORRECTION_DAYS": 7,
+    }
+
+
+def _local_secret_key(instance_path: Path) -> str:
+    """Read the generated key from ``instance/``, making it on the first run."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    config = defaults()
+    env = os.environ
+    if env.get("IEUM_ENV"):
+        config["IEUM_ENV"] = env["IEUM_ENV"]
+    for key in ENV_KEYS:
+        if env.get(key):
+            config[key] = env[key]
+    for key in INT_ENV_KEYS:
+        if env.get(key):
+            config[key] = int(env[key])
+    if env.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    config.update(overrides or {})
+
+    production = config["IEUM_ENV"] == "production"
+    if production:
+        missing = [k for k in ("SECRET_KEY",) if not config.get(k)]
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            missing.append("DATABASE_URL")
+        if missing:
+            raise ConfigError(
+                "Refusing to start in production without: " + ", ".join(missing)
+            )
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    else:
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _local_secret_key(instance_path)
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            instance_path.mkdir(parents=True, exist_ok=True)
+            config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'ieum.db'}"
+    return config

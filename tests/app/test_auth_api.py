@@ -1,0 +1,125 @@
+from app.auth.models import ApiToken, Role, User
+from app.extensions import db
+from tests.factories import CenterFactory, UserFactory
+
+
+def test_me_needs_a_valid_token(client, make_token):
+    assert client.get("/api/v1/me").status_code == 401
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"
+    assert response.json["error"]["message"] == "로그인이 필요합니다."
+
+
+def test_me_answers_role_and_scope(client, make_token):
+    center = CenterFactory()
+    user = UserFactory(role=Role.CENTER_MANAGER, center_id=center.id, county_id=center.county_id)
+    response = client.get("/api/v1/me", headers=make_token(user))
+    assert response.status_code == 200
+    assert response.json == {
+        "id": user.id, "username": user.username, "display_name": user.username,
+        "role": "center_manager", "county_id": center.county_id, "center_id": center.id,
+        "instructor_id": None,
+    }
+
+
+def test_tokens_are_stored_hashed_and_can_be_revoked(client, make_token):
+    user = UserFactory(role=Role.ADMIN)
+    headers = make_token(user)
+    plain = headers["Authorization"].split()[1]
+    stored = db.session.query(ApiToken).one()
+    assert stored.token_hash != plain and plain not in stored.token_hash
+    stored.revoke()
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_english_messages_when_asked(client):
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert response.json["error"]["message"] == "Please log in."
+
+
+def test_admin_creates_users_and_tokens(client, make_token):
+    admin = UserFactory(role=Role.ADMIN)
+    headers = make_token(admin)
+    response = client.post("/api/v1/users", json={"username": "kim", "password": "long-enough", "role": "coordinator"}, headers=headers)
+    assert response.status_code == 201, response.json
+    assert response.json["role"] == "coordinator" and "password" not in response.json
+    user_id = response.json["id"]
+    response = client.post(f"/api/v1/users/{user_id}/tokens", headers=headers)
+    assert response.status_code == 201
+    token = response.json["token"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json["username"] == "kim"
+
+
+def test_user_creation_errors(client, make_token):
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    missing = client.post("/api/v1/users", json={"username": "a", "role": "admin"}, headers=headers)
+    assert missing.status_code == 422
+    assert missing.json["error"]["code"] == "invalid"
+    assert missing.json["error"]["details"]["field"] == "password"
+
+    bad_role = client.post("/api/v1/users", json={"username": "a", "password": "12345678", "role": "king"}, headers=headers)
+    assert bad_role.status_code == 422 and bad_role.json["error"]["details"]["field"] == "role"
+
+    no_scope = client.post("/api/v1/users", json={"username": "a", "password": "12345678", "role": "county_viewer"}, headers=headers)
+    assert no_scope.status_code == 422 and no_scope.json["error"]["details"]["field"] == "county_id"
+
+    unknown_center = client.post(
+        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "center_manager", "center_id": 999}, headers=headers
+    )
+    assert unknown_center.status_code == 422 and unknown_center.json["error"]["details"]["field"] == "center_id"
+
+    not_json = client.post("/api/v1/users", data="{nope", headers={**headers, "Content-Type": "application/json"})
+    assert not_json.status_code == 422 and not_json.json["error"]["code"] == "invalid"
+
+    first = client.post("/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers)
+    assert first.status_code == 201
+    second = client.post("/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers)
+    assert second.status_code == 409 and second.json["error"]["code"] == "conflict"
+    assert db.session.query(User).filter_by(username="a").count() == 0
+
+
+def test_only_admins_manage_users(client, make_token):
+    headers = make_token(UserFactory(role=Role.COORDINATOR))
+    response = client.post("/api/v1/users", json={"username": "x", "password": "12345678", "role": "admin"}, headers=headers)
+    assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
+    assert client.post("/api/v1/users/1/tokens", headers=headers).status_code == 403
+
+
+def test_token_for_unknown_user_is_404(client, make_token):
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    response = client.post("/api/v1/users/9999/tokens", headers=headers)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_unknown_api_route_and_malformed_id_are_json_404(client, make_token):
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    for path in ("/api/v1/nothing", "/api/v1/centers/abc"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "not_found"
+
+
+def test_session_cookie_api_writes_need_csrf(client, login_as):
+    admin = UserFactory(role=Role.ADMIN)
+    login_as(admin)
+    assert client.get("/api/v1/me").json["username"] == admin.username
+    response = client.post("/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"})
+    assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/home")
+    response = client.post("/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+
+
+def test_openapi_document_lists_the_endpoints(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc = response.json
+    assert doc["openapi"].startswith("3.")
+    for path in ("/api/v1/me", "/api/v1/users", "/api/v1/counties", "/api/v1/centers/{center_id}"):
+        assert path in doc["paths"]
