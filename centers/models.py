@@ -175,12 +175,14 @@ class FollowUp(TimestampMixin, db.Model):
 
 
 class TabletDevice(TimestampMixin, db.Model):
-    """A tablet paired to one center. ``pairing_code_hash`` is set until the code is used."""
+    """A tablet paired to one center. ``pairing_code_hash`` is set until the code is used;
+    once paired the tablet signs in as its own ``user`` (role center_manager, this center only)."""
 
     __tablename__ = "tablet_devices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     label: Mapped[str] = mapped_column(sa.String(80), default="")
     pairing_code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     pairing_expires_at: Mapped[datetime | None]

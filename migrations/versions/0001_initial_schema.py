@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b254dcfd294d
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:14:19.011559
+Create Date: 2026-11-22 14:17:10.091777
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'b254dcfd294d'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -288,6 +288,7 @@ def upgrade():
     op.create_table('tablet_devices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('label', sa.String(length=80), nullable=False),
     sa.Column('pairing_code_hash', sa.String(length=64), nullable=True),
     sa.Column('pairing_expires_at', app.database.UTCDateTime(timezone=True), nullable=True),
@@ -300,12 +301,14 @@ def upgrade():
     sa.Column('updated_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_tablet_devices_center_id_centers')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_tablet_devices_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_tablet_devices_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tablet_devices')),
     sa.UniqueConstraint('device_token_hash', name=op.f('uq_tablet_devices_device_token_hash')),
     sa.UniqueConstraint('pairing_code_hash', name=op.f('uq_tablet_devices_pairing_code_hash'))
     )
     with op.batch_alter_table('tablet_devices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tablet_devices_center_id'), ['center_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tablet_devices_user_id'), ['user_id'], unique=False)
 
     op.create_table('attendance_members',
     sa.Column('attendance_id', sa.Integer(), nullable=False),
@@ -327,6 +330,7 @@ def downgrade():
 
     op.drop_table('attendance_members')
     with op.batch_alter_table('tablet_devices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tablet_devices_user_id'))
         batch_op.drop_index(batch_op.f('ix_tablet_devices_center_id'))
 
     op.drop_table('tablet_devices')
