@@ -145,3 +145,10 @@ def login_as(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request):
+    """Every test runs inside an app context on a clean database (factories need it)."""
+    if "app" not in request.fixturenames:
+        request.getfixturevalue("app")
