@@ -56,7 +56,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 translations: venv
 	@if [ -d translations ] && find translations -name '*.po' | grep -q .; then \
-	  $(BIN)/pybabel compile -d translations -f -q; \
+	  $(BIN)/pybabel -q compile -d translations -f; \
 	else echo "no translations to compile"; fi
 
 run: venv translations
