@@ -46,9 +46,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import api, auth, main
     import centers
     import programs
+    from app import api, auth, main
 
     auth.init_app(app)
     main.init_app(app)

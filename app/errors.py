@@ -7,7 +7,8 @@ each code maps to. Under ``/api`` every error is ``{"error": {"code", "message",
 from typing import Any
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from app.auth.models import Role
-from centers import demo
 from app.extensions import db
+from centers import demo
 from tests.browser.conftest import login
 
 HOME_HEADINGS = {
