@@ -113,18 +113,19 @@ def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPr
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
-    result = db.session.execute(
+    inserted = db.session.execute(
         insert(RoomPresence.__table__)
         .values(session_id=session_id, occupant=occupant, created_at=now, updated_at=now, **values)
         .on_conflict_do_nothing(index_elements=["session_id", "occupant"])
-    )
+        .returning(RoomPresence.__table__.c.id)
+    ).scalar()
     row = db.session.scalars(
         sa.select(RoomPresence)
         .where(RoomPresence.session_id == session_id, RoomPresence.occupant == occupant)
         .execution_options(populate_existing=True)
         .with_for_update()
     ).one()
-    return row, bool(result.rowcount)
+    return row, inserted is not None
 
 
 def _open_rows(session_id: int, **filters) -> list[RoomPresence]:
