@@ -113,6 +113,15 @@ def revoke(center_id: int, device_id: int):
     return redirect(url_for("centers.center_detail", center_id=center.id) + "#tablets-title")
 
 
+@bp.before_app_request
+def _tablets_go_home():
+    """A paired tablet that lands on the site's home page is taken to its own screen."""
+    if (request.endpoint == "main.home" and current_user.is_authenticated
+            and current_user.role == Role.CENTER_MANAGER and policy.is_tablet(current_user)):
+        return redirect(url_for("tablet.home"))
+    return None
+
+
 def tablet_panel(center) -> dict:
     """For the center's page: may the user pair tablets here, and which are paired."""
     if not policy.can_manage_tablets(current_user, center):

@@ -94,6 +94,8 @@ def test_pairing_signs_the_tablet_in_as_its_own_user_for_a_year(client, login_as
     assert user.password_hash is None and device.paired_at is not None and device.pairing_code_hash is None
     html = client.get("/tablet").get_data(as_text=True)
     assert center.name in html
+    home = client.get("/home")  # a tablet that lands on the site's home goes to its own screen
+    assert home.status_code == 302 and home.location.endswith("/tablet")
     # The code works once.
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/tablet")})
     again = _pair(client, code)
@@ -202,6 +204,12 @@ def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app, c
     assert f"/tablet/sessions/{session.id}/attendance" not in html  # not started yet
     clock.freeze(START + timedelta(minutes=1))
     assert f"/tablet/sessions/{session.id}/attendance" in client.get("/tablet").get_data(as_text=True)
+
+
+def test_a_human_manager_keeps_the_normal_home(client, login_as, center):
+    login_as(UserFactory(role=Role.CENTER_MANAGER, center_id=center.id))
+    assert client.get("/home").status_code == 200
+    assert 'href="/tablet"' in client.get("/home").get_data(as_text=True)  # the menu links the tablet screen
 
 
 def test_tablet_home_needs_a_center_and_sends_strangers_to_pairing(client, login_as):

@@ -43,13 +43,16 @@
       return 'ended';
     }
 
+    var seoulDate = new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit'});
+
+    // Reload when a session opens or ends, or at midnight — but never mid-call or offline.
     window.setInterval(function () {
-      if (inRoom) { return; }
+      if (inRoom || navigator.onLine === false) { return; }
       var t = now();
       var changed = Array.prototype.some.call(document.querySelectorAll('[data-opens-at]'), function (el) {
         return stateAt(el, t) !== el.getAttribute('data-state');
       });
-      if (changed) { window.location.reload(); }
+      if (changed || seoulDate.format(new Date(t)) !== home.getAttribute('data-today')) { window.location.reload(); }
     }, 5000);
 
     function showError(message) {
