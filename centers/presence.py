@@ -86,7 +86,9 @@ def _invited_centers(session: Session) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
-def identify(session: Session, participant_id: str | None, name: str | None) -> tuple[str, int | None] | None:
+def identify(
+    session: Session, participant_id: str | None, name: str | None
+) -> tuple[str, int | None] | None:
     """``(participant, center_id)`` for a token user id (or, failing that, a display name that
     is exactly one invited center's name); None for someone Ieum did not invite."""
     parsed = parse_participant(participant_id)
@@ -129,7 +131,9 @@ def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPr
 
 
 def _open_rows(session_id: int, **filters) -> list[RoomPresence]:
-    stmt = sa.select(RoomPresence).where(RoomPresence.session_id == session_id, RoomPresence.left_at.is_(None))
+    stmt = sa.select(RoomPresence).where(
+        RoomPresence.session_id == session_id, RoomPresence.left_at.is_(None)
+    )
     for name, value in filters.items():
         stmt = stmt.where(getattr(RoomPresence, name) == value)
     return list(db.session.scalars(stmt.with_for_update()))
@@ -137,7 +141,9 @@ def _open_rows(session_id: int, **filters) -> list[RoomPresence]:
 
 def _center_is_present(session_id: int, center_id: int) -> bool:
     stmt = sa.select(RoomPresence.id).where(
-        RoomPresence.session_id == session_id, RoomPresence.center_id == center_id, RoomPresence.left_at.is_(None)
+        RoomPresence.session_id == session_id,
+        RoomPresence.center_id == center_id,
+        RoomPresence.left_at.is_(None),
     )
     return db.session.scalar(stmt.limit(1)) is not None
 
@@ -151,12 +157,21 @@ def _center_joined(session: Session, center_id: int, at: datetime, source: str, 
     if record.joined_at is None or at < record.joined_at:
         before = record.joined_at
         record.joined_at = at
-        audit.record(user, "attendance.joined", "attendance", record.id,
-                     before={"joined_at": _iso(before)}, after={"joined_at": _iso(at)}, source=source)
+        audit.record(
+            user,
+            "attendance.joined",
+            "attendance",
+            record.id,
+            before={"joined_at": _iso(before)},
+            after={"joined_at": _iso(at)},
+            source=source,
+        )
     return record
 
 
-def _center_left(session: Session, center_id: int, at: datetime, source: str, user) -> Attendance | None:
+def _center_left(
+    session: Session, center_id: int, at: datetime, source: str, user
+) -> Attendance | None:
     if _center_is_present(session.id, center_id):
         return None
     record = ensure_record(session, center_id)
@@ -165,18 +180,41 @@ def _center_left(session: Session, center_id: int, at: datetime, source: str, us
     if record.left_at is None or at > record.left_at:
         before = record.left_at
         record.left_at = at
-        audit.record(user, "attendance.left", "attendance", record.id,
-                     before={"left_at": _iso(before)}, after={"left_at": _iso(at)}, source=source)
+        audit.record(
+            user,
+            "attendance.left",
+            "attendance",
+            record.id,
+            before={"left_at": _iso(before)},
+            after={"left_at": _iso(at)},
+            source=source,
+        )
     return record
 
 
-def joined(session: Session, *, occupant: str, participant: str, center_id: int | None, at: datetime,
-           source: str, user=None, display_name: str = "") -> RoomPresence:
+def joined(
+    session: Session,
+    *,
+    occupant: str,
+    participant: str,
+    center_id: int | None,
+    at: datetime,
+    source: str,
+    user=None,
+    display_name: str = "",
+) -> RoomPresence:
     """A connection opened (idempotent: a retried event changes nothing)."""
-    row, created = _row(session.id, occupant, {
-        "participant": participant, "center_id": center_id, "source": source,
-        "display_name": (display_name or "")[:120], "joined_at": at,
-    })
+    row, created = _row(
+        session.id,
+        occupant,
+        {
+            "participant": participant,
+            "center_id": center_id,
+            "source": source,
+            "display_name": (display_name or "")[:120],
+            "joined_at": at,
+        },
+    )
     if not created and row.left_at is not None and at > row.left_at:
         row.left_at = None  # the same connection came back
         row.joined_at = at
@@ -186,13 +224,31 @@ def joined(session: Session, *, occupant: str, participant: str, center_id: int 
     return row
 
 
-def left(session: Session, *, occupant: str, participant: str, center_id: int | None, at: datetime,
-         source: str, user=None, joined_at: datetime | None = None, display_name: str = "") -> RoomPresence:
+def left(
+    session: Session,
+    *,
+    occupant: str,
+    participant: str,
+    center_id: int | None,
+    at: datetime,
+    source: str,
+    user=None,
+    joined_at: datetime | None = None,
+    display_name: str = "",
+) -> RoomPresence:
     """A connection closed. A leave whose join was never seen still records both times."""
-    row, created = _row(session.id, occupant, {
-        "participant": participant, "center_id": center_id, "source": source,
-        "display_name": (display_name or "")[:120], "joined_at": joined_at or at, "left_at": at,
-    })
+    row, created = _row(
+        session.id,
+        occupant,
+        {
+            "participant": participant,
+            "center_id": center_id,
+            "source": source,
+            "display_name": (display_name or "")[:120],
+            "joined_at": joined_at or at,
+            "left_at": at,
+        },
+    )
     if not created and row.left_at is None:
         row.left_at = max(at, row.joined_at)
     db.session.flush()
@@ -202,7 +258,10 @@ def left(session: Session, *, occupant: str, participant: str, center_id: int | 
         if source == "jitsi" and not _open_rows_of(session.id, participant, "jitsi"):
             # Jitsi is the authority: its last connection for this participant is gone, so a
             # tablet that crashed without saying goodbye is gone too.
-            _close([r for r in _open_rows(session.id, participant=participant) if r.joined_at <= at], at)
+            _close(
+                [r for r in _open_rows(session.id, participant=participant) if r.joined_at <= at],
+                at,
+            )
         _center_left(session, center_id, row.left_at, source, user)
     return row
 
@@ -232,20 +291,40 @@ def everyone_left(session: Session, at: datetime, source: str, user=None) -> set
 # --- the tablet's IFrame events ---------------------------------------------------------
 
 
-def tablet_event(user, session: Session, participant: str, center_id: int | None, event: str,
-                 endpoint: str | None, display_name: str = "", source: str = "tablet") -> dict:
+def tablet_event(
+    user,
+    session: Session,
+    participant: str,
+    center_id: int | None,
+    event: str,
+    endpoint: str | None,
+    display_name: str = "",
+    source: str = "tablet",
+) -> dict:
     """``joined``/``left`` as the IFrame API reported them to the page (``endpoint`` is the
     participant id Jitsi gave the tablet, so a reconnect is a new connection)."""
     at = clock.now()
     prefix = f"tablet:{user.id}:"
     if event == "joined":
-        joined(session, occupant=prefix + (endpoint or "local")[:200], participant=participant,
-               center_id=center_id, at=at, source=source, user=user, display_name=display_name)
+        joined(
+            session,
+            occupant=prefix + (endpoint or "local")[:200],
+            participant=participant,
+            center_id=center_id,
+            at=at,
+            source=source,
+            user=user,
+            display_name=display_name,
+        )
     else:
         if endpoint:
             rows = _open_rows(session.id, occupant=prefix + endpoint[:200])
         else:
-            rows = [r for r in _open_rows(session.id, participant=participant) if r.occupant.startswith(prefix)]
+            rows = [
+                r
+                for r in _open_rows(session.id, participant=participant)
+                if r.occupant.startswith(prefix)
+            ]
         _close(rows, at)
         if center_id is not None:
             _center_left(session, center_id, at, source, user)
@@ -285,8 +364,17 @@ def jitsi_event(kind: str, payload: dict) -> dict:
         return {"status": "ignored", "reason": "unknown_room"}
     if kind == "room/created":
         if not payload.get("is_breakout"):
-            audit.record(None, "room.created", "session", session.id, source="jitsi",
-                         after={"room": session.room.name, "at": _iso(_when(payload.get("created_at"), now))})
+            audit.record(
+                None,
+                "room.created",
+                "session",
+                session.id,
+                source="jitsi",
+                after={
+                    "room": session.room.name,
+                    "at": _iso(_when(payload.get("created_at"), now)),
+                },
+            )
         return {"status": "recorded", "session_id": session.id}
     if kind == "room/destroyed":
         if payload.get("is_breakout"):
@@ -298,11 +386,17 @@ def jitsi_event(kind: str, payload: dict) -> dict:
         return {"status": "recorded", "session_id": session.id, "in_room": 0}
     occupant = payload.get("occupant") or {}
     result = _occupant_event(session, kind, occupant, now)
-    return {"status": "recorded" if result else "ignored", "session_id": session.id,
-            **({} if result else {"reason": "unknown_occupant"}), "in_room": in_room(session)}
+    return {
+        "status": "recorded" if result else "ignored",
+        "session_id": session.id,
+        **({} if result else {"reason": "unknown_occupant"}),
+        "in_room": in_room(session),
+    }
 
 
-def _occupant_event(session: Session, kind: str, occupant: dict, now: datetime) -> RoomPresence | None:
+def _occupant_event(
+    session: Session, kind: str, occupant: dict, now: datetime
+) -> RoomPresence | None:
     if not isinstance(occupant, dict) or not occupant.get("occupant_jid"):
         return None
     who = identify(session, occupant.get("id"), occupant.get("name"))
@@ -313,12 +407,26 @@ def _occupant_event(session: Session, kind: str, occupant: dict, now: datetime) 
     name = str(occupant.get("name") or "")
     joined_at = _when(occupant.get("joined_at"), now)
     if kind == "occupant/joined":
-        return joined(session, occupant="jid:" + jid, participant=participant, center_id=center_id,
-                      at=joined_at, source="jitsi", display_name=name)
+        return joined(
+            session,
+            occupant="jid:" + jid,
+            participant=participant,
+            center_id=center_id,
+            at=joined_at,
+            source="jitsi",
+            display_name=name,
+        )
     left_at = _when(occupant.get("left_at"), now)
-    return left(session, occupant="jid:" + jid, participant=participant, center_id=center_id,
-                at=left_at, source="jitsi", joined_at=joined_at if occupant.get("joined_at") else None,
-                display_name=name)
+    return left(
+        session,
+        occupant="jid:" + jid,
+        participant=participant,
+        center_id=center_id,
+        at=left_at,
+        source="jitsi",
+        joined_at=joined_at if occupant.get("joined_at") else None,
+        display_name=name,
+    )
 
 
 # --- polling Prosody's mod_muc_size -----------------------------------------------------
@@ -374,7 +482,8 @@ def sessions_to_poll(now: datetime | None = None) -> list[Session]:
         .order_by(Session.start_time, Session.id)
     )
     return [
-        s for s in db.session.scalars(stmt)
+        s
+        for s in db.session.scalars(stmt)
         if s.room is not None and s.starts_at - POLL_BEFORE <= now <= s.ends_at + POLL_AFTER
     ]
 
@@ -391,8 +500,12 @@ def poll_session(session: Session, base_url: str, domain: str, now: datetime | N
         return {**summary, "status": "error", "error": str(exc)}
     if not occupants:
         everyone_left(session, now, "jitsi")
-        return {**summary, "status": "absent" if occupants is None else "empty", "participants": 0,
-                "in_room": 0}
+        return {
+            **summary,
+            "status": "absent" if occupants is None else "empty",
+            "participants": 0,
+            "in_room": 0,
+        }
     present: dict[int, dict] = {}
     for occupant in occupants:
         who = identify(session, None, occupant.get("display_name"))
@@ -400,13 +513,26 @@ def poll_session(session: Session, base_url: str, domain: str, now: datetime | N
             present.setdefault(who[1], occupant)
     for center_id, occupant in present.items():
         if not _center_is_present(session.id, center_id):
-            joined(session, occupant="poll:" + str(occupant.get("jid") or center_id)[:240],
-                   participant=center_participant(center_id), center_id=center_id, at=now, source="jitsi",
-                   display_name=str(occupant.get("display_name") or ""))
-    gone = [r for r in _open_rows(session.id) if r.center_id is not None and r.center_id not in present]
+            joined(
+                session,
+                occupant="poll:" + str(occupant.get("jid") or center_id)[:240],
+                participant=center_participant(center_id),
+                center_id=center_id,
+                at=now,
+                source="jitsi",
+                display_name=str(occupant.get("display_name") or ""),
+            )
+    gone = [
+        r for r in _open_rows(session.id) if r.center_id is not None and r.center_id not in present
+    ]
     for center_id in sorted(_close(gone, now)):
         _center_left(session, center_id, now, "jitsi", None)
-    return {**summary, "status": "occupied", "participants": len(occupants), "in_room": in_room(session)}
+    return {
+        **summary,
+        "status": "occupied",
+        "participants": len(occupants),
+        "in_room": in_room(session),
+    }
 
 
 def poll_prosody(now: datetime | None = None, config: dict | None = None) -> list[dict]:
@@ -432,8 +558,11 @@ def centers_in_room(session_ids: list[int]) -> dict[int, int]:
         return {}
     stmt = (
         sa.select(RoomPresence.session_id, sa.func.count(sa.distinct(RoomPresence.center_id)))
-        .where(RoomPresence.session_id.in_(session_ids), RoomPresence.left_at.is_(None),
-               RoomPresence.center_id.is_not(None))
+        .where(
+            RoomPresence.session_id.in_(session_ids),
+            RoomPresence.left_at.is_(None),
+            RoomPresence.center_id.is_not(None),
+        )
         .group_by(RoomPresence.session_id)
     )
     return {sid: n for sid, n in db.session.execute(stmt)}
@@ -442,16 +571,33 @@ def centers_in_room(session_ids: list[int]) -> dict[int, int]:
 def room_status(session: Session) -> dict:
     """Each invited center with whether it is in the room now and its join/leave times."""
     names = _invited_centers(session)
-    present = set(db.session.scalars(
-        sa.select(RoomPresence.center_id).where(
-            RoomPresence.session_id == session.id, RoomPresence.left_at.is_(None),
-            RoomPresence.center_id.is_not(None))
-    ))
-    records = {a.center_id: a for a in db.session.scalars(
-        sa.select(Attendance).where(Attendance.session_id == session.id))}
-    instructor_present = db.session.scalar(sa.select(RoomPresence.id).where(
-        RoomPresence.session_id == session.id, RoomPresence.left_at.is_(None),
-        RoomPresence.participant == f"instructor-{session.instructor_id}").limit(1)) is not None
+    present = set(
+        db.session.scalars(
+            sa.select(RoomPresence.center_id).where(
+                RoomPresence.session_id == session.id,
+                RoomPresence.left_at.is_(None),
+                RoomPresence.center_id.is_not(None),
+            )
+        )
+    )
+    records = {
+        a.center_id: a
+        for a in db.session.scalars(
+            sa.select(Attendance).where(Attendance.session_id == session.id)
+        )
+    }
+    instructor_present = (
+        db.session.scalar(
+            sa.select(RoomPresence.id)
+            .where(
+                RoomPresence.session_id == session.id,
+                RoomPresence.left_at.is_(None),
+                RoomPresence.participant == f"instructor-{session.instructor_id}",
+            )
+            .limit(1)
+        )
+        is not None
+    )
     centers = [
         {
             "center_id": cid,

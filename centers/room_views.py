@@ -41,8 +41,10 @@ def room_list():
     today = clock.today()
     stmt = (
         sa.select(Session)
-        .where(Session.date.between(today, today + timedelta(days=UPCOMING_DAYS)),
-               Session.published_at.is_not(None))
+        .where(
+            Session.date.between(today, today + timedelta(days=UPCOMING_DAYS)),
+            Session.published_at.is_not(None),
+        )
         .order_by(Session.date, Session.start_time, Session.id)
         .limit(300)
     )
@@ -53,7 +55,8 @@ def room_list():
         "centers/rooms/list.html",
         today_sessions=[(s, tablet.state_of(s, now), counts.get(s.id, 0)) for s in todays],
         upcoming=[s for s in sessions if s.date > today],
-        today=today, video_configured=rooms.provider().configured,
+        today=today,
+        video_configured=rooms.provider().configured,
     )
 
 
@@ -63,9 +66,13 @@ def room(session_id: int):
     _require_room_user()
     session = policy.get_watchable_session(current_user, session_id)
     return render_template(
-        "centers/rooms/room.html", session=session, status=presence.room_status(session),
-        state=tablet.state_of(session, clock.now()), video_configured=rooms.provider().configured,
-        can_replace=policy.can_replace_room(current_user), replace_form=ReplaceRoomForm(),
+        "centers/rooms/room.html",
+        session=session,
+        status=presence.room_status(session),
+        state=tablet.state_of(session, clock.now()),
+        video_configured=rooms.provider().configured,
+        can_replace=policy.can_replace_room(current_user),
+        replace_form=ReplaceRoomForm(),
     )
 
 

@@ -51,13 +51,18 @@ def normalize_code(code: str | None) -> str:
 def _forget_expired_codes(now: datetime) -> None:
     db.session.execute(
         sa.update(TabletDevice)
-        .where(TabletDevice.paired_at.is_(None), TabletDevice.pairing_code_hash.is_not(None),
-               TabletDevice.pairing_expires_at < now)
+        .where(
+            TabletDevice.paired_at.is_(None),
+            TabletDevice.pairing_code_hash.is_not(None),
+            TabletDevice.pairing_expires_at < now,
+        )
         .values(pairing_code_hash=None)
     )
 
 
-def create_pairing(user, center: Center, label: str = "", *, source: str = "page") -> tuple[TabletDevice, str]:
+def create_pairing(
+    user, center: Center, label: str = "", *, source: str = "page"
+) -> tuple[TabletDevice, str]:
     """A new pending tablet for ``center`` and its code (returned once, stored as a hash)."""
     policy.require_can_manage_tablets(user, center)
     now = clock.now()
@@ -65,16 +70,30 @@ def create_pairing(user, center: Center, label: str = "", *, source: str = "page
     while True:
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         digest = hash_code(code)
-        if db.session.scalar(sa.select(TabletDevice.id).where(TabletDevice.pairing_code_hash == digest)) is None:
+        if (
+            db.session.scalar(
+                sa.select(TabletDevice.id).where(TabletDevice.pairing_code_hash == digest)
+            )
+            is None
+        ):
             break
     device = TabletDevice(
-        center_id=center.id, label=(label or "").strip()[:80], pairing_code_hash=digest,
-        pairing_expires_at=now + PAIRING_TTL, created_by_id=getattr(user, "id", None),
+        center_id=center.id,
+        label=(label or "").strip()[:80],
+        pairing_code_hash=digest,
+        pairing_expires_at=now + PAIRING_TTL,
+        created_by_id=getattr(user, "id", None),
     )
     db.session.add(device)
     db.session.flush()
-    audit.record(user, "tablet.pairing_code", "tablet_device", device.id,
-                 after={"center_id": center.id, "label": device.label}, source=source)
+    audit.record(
+        user,
+        "tablet.pairing_code",
+        "tablet_device",
+        device.id,
+        after={"center_id": center.id, "label": device.label},
+        source=source,
+    )
     return device, code
 
 
@@ -87,16 +106,25 @@ def pair(code: str | None, label: str = "", *, source: str = "tablet") -> tuple[
         raise refused
     now = clock.now()
     device = db.session.scalar(
-        sa.select(TabletDevice).where(TabletDevice.pairing_code_hash == hash_code(code)).with_for_update()
+        sa.select(TabletDevice)
+        .where(TabletDevice.pairing_code_hash == hash_code(code))
+        .with_for_update()
     )
-    if (device is None or device.paired_at is not None or device.revoked_at is not None
-            or device.pairing_expires_at is None or device.pairing_expires_at < now):
+    if (
+        device is None
+        or device.paired_at is not None
+        or device.revoked_at is not None
+        or device.pairing_expires_at is None
+        or device.pairing_expires_at < now
+    ):
         raise refused
     center = db.session.get(Center, device.center_id)
     user = User(
         username=f"tablet-{device.id}-{secrets.token_hex(3)}",
         display_name=str(_l("%(center)s 태블릿", center=center.name))[:120],
-        role=Role.CENTER_MANAGER.value, center_id=center.id, county_id=center.county_id,
+        role=Role.CENTER_MANAGER.value,
+        center_id=center.id,
+        county_id=center.county_id,
     )
     db.session.add(user)
     db.session.flush()
@@ -106,15 +134,23 @@ def pair(code: str | None, label: str = "", *, source: str = "tablet") -> tuple[
     device.pairing_code_hash = None
     if label.strip():
         device.label = label.strip()[:80]
-    audit.record(user, "tablet.pair", "tablet_device", device.id,
-                 after={"center_id": center.id, "user_id": user.id}, source=source)
+    audit.record(
+        user,
+        "tablet.pair",
+        "tablet_device",
+        device.id,
+        after={"center_id": center.id, "user_id": user.id},
+        source=source,
+    )
     return device, user
 
 
 def issue_device_token(device: TabletDevice, user: User) -> str:
     """An API token for the paired tablet (``POST /api/v1/tablet/pair``)."""
     token = ApiToken.generate()
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=f"tablet {device.id}"))
+    db.session.add(
+        ApiToken(user_id=user.id, token_hash=hash_token(token), name=f"tablet {device.id}")
+    )
     device.device_token_hash = hash_token(token)
     db.session.flush()
     return token
@@ -137,8 +173,14 @@ def revoke(user, center: Center, device_id: int, *, source: str = "page") -> Tab
                 if token.revoked_at is None:
                     token.revoked_at = now
         db.session.flush()
-        audit.record(user, "tablet.revoke", "tablet_device", device.id,
-                     after={"center_id": center.id, "user_id": device.user_id}, source=source)
+        audit.record(
+            user,
+            "tablet.revoke",
+            "tablet_device",
+            device.id,
+            after={"center_id": center.id, "user_id": device.user_id},
+            source=source,
+        )
     return device
 
 
@@ -163,7 +205,9 @@ def device_of(user) -> TabletDevice | None:
 
 def mark_seen(device: TabletDevice | None) -> None:
     now = clock.now()
-    if device is not None and (device.last_seen_at is None or now - device.last_seen_at > SEEN_EVERY):
+    if device is not None and (
+        device.last_seen_at is None or now - device.last_seen_at > SEEN_EVERY
+    ):
         device.last_seen_at = now
 
 
@@ -210,7 +254,9 @@ def today(user, center: Center) -> list[TabletSession]:
         .order_by(Session.start_time, Session.id)
     )
     sessions = db.session.scalars(policy.scope_tablet_sessions(stmt, user, center))
-    return [TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions]
+    return [
+        TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions
+    ]
 
 
 def main_session(items: list[TabletSession]) -> TabletSession | None:

@@ -16,8 +16,13 @@ from app.extensions import db, limiter
 from centers import tablet
 from programs import rooms
 
-bp = Blueprint("tablet", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/tablet/static")
+bp = Blueprint(
+    "tablet",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/tablet/static",
+)
 
 
 class PairForm(FlaskForm):
@@ -50,8 +55,12 @@ def home():
     tablet.mark_seen(device)
     db.session.commit()
     return render_template(
-        "centers/tablet/home.html", center=center, items=items, main=tablet.main_session(items),
-        today=clock.today(), video_configured=rooms.provider().configured,
+        "centers/tablet/home.html",
+        center=center,
+        items=items,
+        main=tablet.main_session(items),
+        today=clock.today(),
+        video_configured=rooms.provider().configured,
     )
 
 
@@ -81,7 +90,9 @@ def pair():
 @bp.post("/centers/<int:center_id>/tablets")
 def create_pairing(center_id: int):
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("centers.center_detail", center_id=center_id)))
+        return redirect(
+            url_for("auth.login", next=url_for("centers.center_detail", center_id=center_id))
+        )
     center = policy.get_center(current_user, center_id)
     policy.require_can_manage_tablets(current_user, center)
     form = PairingCodeForm()
@@ -92,8 +103,12 @@ def create_pairing(center_id: int):
     db.session.commit()
     pair_url = url_for("tablet.pair", code=code, _external=True)
     return render_template(
-        "centers/tablet/pairing_code.html", center=center, device=device, code=code,
-        pair_url=pair_url, plain_pair_url=url_for("tablet.pair", _external=True),
+        "centers/tablet/pairing_code.html",
+        center=center,
+        device=device,
+        code=code,
+        pair_url=pair_url,
+        plain_pair_url=url_for("tablet.pair", _external=True),
         qr_svg=tablet.qr_svg(pair_url),
     )
 
@@ -116,8 +131,12 @@ def revoke(center_id: int, device_id: int):
 @bp.before_app_request
 def _tablets_go_home():
     """A paired tablet that lands on the site's home page is taken to its own screen."""
-    if (request.endpoint == "main.home" and current_user.is_authenticated
-            and current_user.role == Role.CENTER_MANAGER and policy.is_tablet(current_user)):
+    if (
+        request.endpoint == "main.home"
+        and current_user.is_authenticated
+        and current_user.role == Role.CENTER_MANAGER
+        and policy.is_tablet(current_user)
+    ):
         return redirect(url_for("tablet.home"))
     return None
 

@@ -14,11 +14,14 @@ from programs import rooms
 
 def participant_for(user, session, center) -> rooms.Participant:
     if center is not None:
-        return rooms.Participant(id=presence.center_participant(center.id), name=center.name, moderator=False)
+        return rooms.Participant(
+            id=presence.center_participant(center.id), name=center.name, moderator=False
+        )
     moderator = policy.joins_as_moderator(user, session, center)
     if user.role == Role.INSTRUCTOR:
-        return rooms.Participant(id=f"instructor-{user.instructor_id}", name=session.instructor.name,
-                                 moderator=moderator)
+        return rooms.Participant(
+            id=f"instructor-{user.instructor_id}", name=session.instructor.name, moderator=moderator
+        )
     return rooms.Participant(id=f"user-{user.id}", name=user.name, moderator=moderator)
 
 
@@ -29,10 +32,20 @@ def join(user, session_id: int, center_id: int | None = None) -> rooms.JoinDetai
     return rooms.provider().join(session, participant_for(user, session, center))
 
 
-def report(user, session_id: int, event: str, endpoint: str | None, center_id: int | None = None) -> dict:
+def report(
+    user, session_id: int, event: str, endpoint: str | None, center_id: int | None = None
+) -> dict:
     """An IFrame event (``joined``/``left``) the page saw, recorded as presence."""
     session, center = policy.get_joinable_session(user, session_id, center_id)
     participant = participant_for(user, session, center)
     source = "tablet" if user.role == Role.CENTER_MANAGER else "page"
-    return presence.tablet_event(user, session, participant.id, center.id if center else None, event,
-                                 endpoint, display_name=participant.name, source=source)
+    return presence.tablet_event(
+        user,
+        session,
+        participant.id,
+        center.id if center else None,
+        event,
+        endpoint,
+        display_name=participant.name,
+        source=source,
+    )

@@ -14,22 +14,36 @@ from app.extensions import db, limiter
 from centers import presence, tablet, video
 from programs import rooms
 
-blp = blueprint("video_api", __name__, "", description="Video rooms: join tokens, presence, tablet pairing")
-events_blp = blueprint("jitsi_events", __name__, "/jitsi/events",
-                       description="Jitsi's event_sync webhooks (Authorization: Bearer JITSI_EVENTS_SECRET)")
+blp = blueprint(
+    "video_api", __name__, "", description="Video rooms: join tokens, presence, tablet pairing"
+)
+events_blp = blueprint(
+    "jitsi_events",
+    __name__,
+    "/jitsi/events",
+    description="Jitsi's event_sync webhooks (Authorization: Bearer JITSI_EVENTS_SECRET)",
+)
 
 
 # --- schemas ----------------------------------------------------------------------------
 
 
 class JoinArgs(Schema):
-    center_id = fields.Integer(metadata={"description": "the center to join as (default: your own)"})
+    center_id = fields.Integer(
+        metadata={"description": "the center to join as (default: your own)"}
+    )
 
 
 class JoinSchema(Schema):
-    url = fields.String(allow_none=True, metadata={"description": "the room's web address, with ?jwt= when signed"})
-    room = fields.String(metadata={"description": "the session's room name, exactly as in the token"})
-    jwt = fields.String(allow_none=True, metadata={"description": "null when no Jitsi secret or key is configured"})
+    url = fields.String(
+        allow_none=True, metadata={"description": "the room's web address, with ?jwt= when signed"}
+    )
+    room = fields.String(
+        metadata={"description": "the session's room name, exactly as in the token"}
+    )
+    jwt = fields.String(
+        allow_none=True, metadata={"description": "null when no Jitsi secret or key is configured"}
+    )
     display_name = fields.String()
     moderator = fields.Boolean()
     starts_at = fields.DateTime()
@@ -37,8 +51,12 @@ class JoinSchema(Schema):
     configured = fields.Boolean()
     mode = fields.String(metadata={"description": "selfhosted or jaas"})
     domain = fields.String(allow_none=True)
-    iframe_room = fields.String(metadata={"description": "roomName for the IFrame API (JaaS: <AppID>/<room>)"})
-    participant_id = fields.String(metadata={"description": "context.user.id: center-<id>, instructor-<id>, user-<id>"})
+    iframe_room = fields.String(
+        metadata={"description": "roomName for the IFrame API (JaaS: <AppID>/<room>)"}
+    )
+    participant_id = fields.String(
+        metadata={"description": "context.user.id: center-<id>, instructor-<id>, user-<id>"}
+    )
     opens_at = fields.DateTime(metadata={"description": "when the tablet's join button opens"})
     not_before = fields.DateTime(metadata={"description": "the token's nbf"})
     expires_at = fields.DateTime(metadata={"description": "the token's exp"})
@@ -47,8 +65,11 @@ class JoinSchema(Schema):
 
 class PresenceEventSchema(Schema):
     event = fields.String(required=True, validate=validate.OneOf(("joined", "left")))
-    participant_id = fields.String(validate=validate.Length(max=200), load_default=None,
-                                   metadata={"description": "the id the IFrame API gave this participant"})
+    participant_id = fields.String(
+        validate=validate.Length(max=200),
+        load_default=None,
+        metadata={"description": "the id the IFrame API gave this participant"},
+    )
     center_id = fields.Integer(load_default=None)
 
 
@@ -145,7 +166,9 @@ def join(args, session_id: int):
 @blp.response(200, PresenceResultSchema)
 def report_presence(data, session_id: int):
     """The page's IFrame API saw this participant join or leave the room."""
-    result = video.report(current_user, session_id, data["event"], data["participant_id"], data["center_id"])
+    result = video.report(
+        current_user, session_id, data["event"], data["participant_id"], data["center_id"]
+    )
     db.session.commit()
     return result
 
@@ -185,7 +208,12 @@ def pair_tablet(data):
     device, user = tablet.pair(data["code"], data["label"], source="api")
     token = tablet.issue_device_token(device, user)
     db.session.commit()
-    return {"token": token, "device_id": device.id, "user_id": user.id, "center_id": device.center_id}
+    return {
+        "token": token,
+        "device_id": device.id,
+        "user_id": user.id,
+        "center_id": device.center_id,
+    }
 
 
 # --- Jitsi's event_sync webhooks --------------------------------------------------------

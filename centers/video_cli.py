@@ -23,7 +23,10 @@ def poll(every: int):
         results = presence.poll_prosody()
         db.session.commit()
         for r in results:
-            detail = r.get("error") or f"participants={r.get('participants', 0)} centers_in_room={r.get('in_room', 0)}"
+            detail = (
+                r.get("error")
+                or f"participants={r.get('participants', 0)} centers_in_room={r.get('in_room', 0)}"
+            )
             click.echo(f"session {r['session_id']} {r['room']}: {r['status']} {detail}")
         if not results:
             click.echo("no rooms in use now")

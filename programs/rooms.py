@@ -74,8 +74,15 @@ def replace_room(user, session: Session, *, source: str = "page") -> VideoRoom:
     before = room.name
     room.name = new_room_name()
     db.session.flush()
-    audit.record(user, "room.replace", "session", session.id,
-                 before={"room": before}, after={"room": room.name}, source=source)
+    audit.record(
+        user,
+        "room.replace",
+        "session",
+        session.id,
+        before={"room": before},
+        after={"room": room.name},
+        source=source,
+    )
     return room
 
 
@@ -94,7 +101,9 @@ def listen_for_new_sessions() -> None:
 
 def session_for_room(name: str) -> Session | None:
     return db.session.scalar(
-        sa.select(Session).join(VideoRoom, VideoRoom.session_id == Session.id).where(VideoRoom.name == name)
+        sa.select(Session)
+        .join(VideoRoom, VideoRoom.session_id == Session.id)
+        .where(VideoRoom.name == name)
     )
 
 
@@ -184,7 +193,9 @@ class VideoProvider:
     def headers(self) -> dict[str, str]:
         return {}
 
-    def claims(self, room: str, participant: Participant, not_before: datetime, expires_at: datetime) -> dict:
+    def claims(
+        self, room: str, participant: Participant, not_before: datetime, expires_at: datetime
+    ) -> dict:
         raise NotImplementedError
 
     # derived
@@ -210,13 +221,17 @@ class VideoProvider:
         domain = self.domain()
         return f"https://{domain}/external_api.js" if domain else None
 
-    def token(self, room: str, participant: Participant, not_before: datetime, expires_at: datetime) -> str | None:
+    def token(
+        self, room: str, participant: Participant, not_before: datetime, expires_at: datetime
+    ) -> str | None:
         signing = self.signing()
         if signing is None:
             return None
         algorithm, key = signing
         return jwt.encode(
-            self.claims(room, participant, not_before, expires_at), key, algorithm=algorithm,
+            self.claims(room, participant, not_before, expires_at),
+            key,
+            algorithm=algorithm,
             headers=self.headers() or None,
         )
 
@@ -315,7 +330,10 @@ class JaasProvider(VideoProvider):
         return f"{self.app_id}/{room}"
 
     def external_api_url(self) -> str | None:
-        return self._get("JITSI_EXTERNAL_API_URL") or f"https://{self.domain()}/{self.app_id}/external_api.js"
+        return (
+            self._get("JITSI_EXTERNAL_API_URL")
+            or f"https://{self.domain()}/{self.app_id}/external_api.js"
+        )
 
     def claims(self, room, participant, not_before, expires_at) -> dict:
         # JaaS documents the flags as the strings "true"/"false".

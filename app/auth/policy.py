@@ -244,7 +244,8 @@ def is_tablet(user: User) -> bool:
 
     if not user.is_authenticated:
         return False
-    return db.session.scalar(sa.select(TabletDevice.id).where(TabletDevice.user_id == user.id).limit(1)) is not None
+    stmt = sa.select(TabletDevice.id).where(TabletDevice.user_id == user.id).limit(1)
+    return db.session.scalar(stmt) is not None
 
 
 def can_manage_tablets(user: User, center) -> bool:
@@ -271,4 +272,5 @@ def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
 
     get_center(user, center.id)
     invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center.id)
-    return scope_sessions(stmt.where(Session.id.in_(invited), Session.published_at.is_not(None)), user)
+    stmt = stmt.where(Session.id.in_(invited), Session.published_at.is_not(None))
+    return scope_sessions(stmt, user)

@@ -49,13 +49,21 @@ def external_api():
 
 @pytest.fixture
 def world(app, external_api):
-    app.config.update(JITSI_MODE="selfhosted", JITSI_DOMAIN="meet.example.org", JITSI_APP_ID="ieum",
-                      JITSI_APP_SECRET=SECRET, JITSI_EXTERNAL_API_URL=external_api)
+    app.config.update(
+        JITSI_MODE="selfhosted",
+        JITSI_DOMAIN="meet.example.org",
+        JITSI_APP_ID="ieum",
+        JITSI_APP_SECRET=SECRET,
+        JITSI_EXTERNAL_API_URL=external_api,
+    )
     clock.freeze(START - timedelta(minutes=5))  # 09:55 in Seoul: the button is open
     center = CenterFactory(name="봉성2리 경로당")
     session = SessionFactory(centers=[center], program=ProgramFactory(title="웃음치료"))
-    later = SessionFactory(centers=[center], program=ProgramFactory(title="노래교실"),
-                           start_time=START.time().replace(hour=14))
+    later = SessionFactory(
+        centers=[center],
+        program=ProgramFactory(title="노래교실"),
+        start_time=START.time().replace(hour=14),
+    )
     coordinator = UserFactory(role=Role.COORDINATOR, username="coordinator")
     return {"center": center, "session": session, "later": later, "coordinator": coordinator}
 
@@ -93,12 +101,16 @@ def _wait_for(predicate, timeout=10.0):
 
 
 def _record(session, center):
-    return db.session.scalar(sa.select(Attendance).where(Attendance.session_id == session.id,
-                                                         Attendance.center_id == center.id))
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.center_id == center.id
+        )
+    )
 
 
-def test_pair_see_today_tap_join_and_the_iframe_gets_room_token_and_options(page, tablet_page, live_server,
-                                                                         login, axe, world):
+def test_pair_see_today_tap_join_and_the_iframe_gets_room_token_and_options(
+    page, tablet_page, live_server, login, axe, world
+):
     center, session = world["center"], world["session"]
     code = _make_code(page, live_server, login, center)
 
@@ -129,11 +141,21 @@ def test_pair_see_today_tap_join_and_the_iframe_gets_room_token_and_options(page
     assert config["prejoinConfig"] == {"enabled": False} and config["prejoinPageEnabled"] is False
     assert config["disableDeepLinking"] is True and config["readOnlyName"] is True
     assert config["startWithAudioMuted"] is False and config["startWithVideoMuted"] is False
-    claims = jwt.decode(options["jwt"], SECRET, algorithms=["HS256"], audience="jitsi",
-                        options={"verify_exp": False, "verify_nbf": False})
+    claims = jwt.decode(
+        options["jwt"],
+        SECRET,
+        algorithms=["HS256"],
+        audience="jitsi",
+        options={"verify_exp": False, "verify_nbf": False},
+    )
     assert claims["room"] == session.room.name
-    assert claims["context"]["user"] == {"id": f"center-{center.id}", "name": center.name, "email": "",
-                                         "moderator": False, "affiliation": "member"}
+    assert claims["context"]["user"] == {
+        "id": f"center-{center.id}",
+        "name": center.name,
+        "email": "",
+        "moderator": False,
+        "affiliation": "member",
+    }
     assert tablet_page.locator("#room-frame iframe").count() == 1
     assert tablet_page.locator("#room").is_visible()
 
@@ -157,7 +179,8 @@ def _sizes(page) -> dict:
             button: button.height,
             buttonWidth: button.width,
             body: parseFloat(getComputedStyle(document.body).fontSize),
-            smallestText: Math.min(...[...document.querySelectorAll('main p, main span, main li, main h2')]
+            smallestText: Math.min(...[...document.querySelectorAll(
+                    'main p, main span, main li, main h2')]
                 .filter(el => el.offsetParent !== null && el.textContent.trim())
                 .map(el => parseFloat(getComputedStyle(el).fontSize))),
             smallestTarget: Math.min(...targets),
@@ -166,13 +189,18 @@ def _sizes(page) -> dict:
     }""")
 
 
-@pytest.mark.parametrize("viewport", [
-    {"width": 1280, "height": 800},   # a 10-inch tablet, landscape
-    {"width": 800, "height": 1280},   # the same tablet, portrait
-    {"width": 1920, "height": 1080},  # a TV
-])
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        {"width": 1280, "height": 800},  # a 10-inch tablet, landscape
+        {"width": 800, "height": 1280},  # the same tablet, portrait
+        {"width": 1920, "height": 1080},  # a TV
+    ],
+)
 def test_big_button_and_big_type_in_every_orientation(tablet_page, live_server, world, viewport):
-    manager = UserFactory(role=Role.CENTER_MANAGER, center_id=world["center"].id, username="manager")
+    manager = UserFactory(
+        role=Role.CENTER_MANAGER, center_id=world["center"].id, username="manager"
+    )
     tablet_page.set_viewport_size(viewport)
     tablet_page.goto(f"{live_server.url}/auth/login")
     tablet_page.locator('[name="username"]').fill(manager.username)
@@ -187,7 +215,9 @@ def test_big_button_and_big_type_in_every_orientation(tablet_page, live_server, 
     assert sizes["overflow"] <= 0, sizes
 
 
-def test_tablet_pages_are_accessible_when_nothing_is_open(tablet_page, live_server, axe, world, app):
+def test_tablet_pages_are_accessible_when_nothing_is_open(
+    tablet_page, live_server, axe, world, app
+):
     app.config["JITSI_APP_SECRET"] = None  # video not configured: a clear notice instead
     clock.freeze(START - timedelta(hours=2))
     UserFactory(role=Role.CENTER_MANAGER, center_id=world["center"].id, username="manager")
@@ -196,7 +226,9 @@ def test_tablet_pages_are_accessible_when_nothing_is_open(tablet_page, live_serv
     login(tablet_page, live_server, "manager")
     tablet_page.goto(f"{live_server.url}/tablet")
     assert tablet_page.locator(".tablet-notice").is_visible()
-    assert "화상 연결이 아직 설정되지 않았습니다" in tablet_page.locator(".tablet-notice").inner_text()
+    assert (
+        "화상 연결이 아직 설정되지 않았습니다" in tablet_page.locator(".tablet-notice").inner_text()
+    )
     assert tablet_page.get_by_role("button", name="입장하기").is_disabled()
     assert "오전 9:50부터 들어갈 수 있습니다." in tablet_page.locator("#join-hint").inner_text()
     axe.assert_accessible(tablet_page)
@@ -215,9 +247,17 @@ def test_instructor_joins_as_moderator_from_the_room_page(page, live_server, log
     page.get_by_role("button", name="진행자로 입장").click()
     page.wait_for_function("() => window.__jitsi && window.__jitsi.calls.length === 1")
     options = page.evaluate("() => window.__jitsi.calls[0].options")
-    assert options["roomName"] == session.room.name and options["userInfo"]["displayName"] == session.instructor.name
-    claims = jwt.decode(options["jwt"], SECRET, algorithms=["HS256"], audience="jitsi",
-                        options={"verify_exp": False, "verify_nbf": False})
+    assert (
+        options["roomName"] == session.room.name
+        and options["userInfo"]["displayName"] == session.instructor.name
+    )
+    claims = jwt.decode(
+        options["jwt"],
+        SECRET,
+        algorithms=["HS256"],
+        audience="jitsi",
+        options={"verify_exp": False, "verify_nbf": False},
+    )
     assert claims["context"]["user"]["moderator"] is True
     assert claims["context"]["user"]["id"] == f"instructor-{session.instructor_id}"
     assert page.locator("#room-frame iframe").count() == 1

@@ -18,9 +18,15 @@ from app.extensions import db
 from centers import presence
 from centers.models import Attendance
 from centers.presence import RoomPresence
-from tests.browser.conftest import live_server  # noqa: F401  (the threaded live-server fixture)
+from tests.browser.conftest import live_server  # noqa: F401, F811  (the live-server fixture)
 from tests.conftest import csrf_token
-from tests.factories import AttendanceFactory, CenterFactory, CountyFactory, SessionFactory, UserFactory
+from tests.factories import (
+    AttendanceFactory,
+    CenterFactory,
+    CountyFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 EVENTS_SECRET = "event-sync-shared-secret"
 SEOUL = clock.SEOUL
@@ -37,14 +43,21 @@ def world(app):
     app.config["JITSI_EVENTS_SECRET"] = EVENTS_SECRET
     clock.freeze(START + timedelta(minutes=5))
     county = CountyFactory()
-    a, b, other = CenterFactory(county=county, name="봉성2리 경로당"), CenterFactory(county=county, name="위도 진리 경로당"), CenterFactory()
+    a, b, other = (
+        CenterFactory(county=county, name="봉성2리 경로당"),
+        CenterFactory(county=county, name="위도 진리 경로당"),
+        CenterFactory(),
+    )
     session = SessionFactory(centers=[a, b])
     return {"a": a, "b": b, "other": other, "session": session}
 
 
 def _record(session, center):
-    return db.session.scalar(sa.select(Attendance).where(Attendance.session_id == session.id,
-                                                         Attendance.center_id == center.id))
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.center_id == center.id
+        )
+    )
 
 
 def _count(model) -> int:
@@ -75,19 +88,32 @@ def test_tablet_joined_and_left_land_on_the_attendance_record(client, make_token
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=a.id)
     headers = make_token(manager)
     url = f"/api/v1/sessions/{session.id}/presence"
-    response = client.post(url, json={"event": "joined", "participant_id": "abcd1234"}, headers=headers)
-    assert response.status_code == 200 and response.json == {"status": "recorded", "event": "joined", "in_room": 1}
+    response = client.post(
+        url, json={"event": "joined", "participant_id": "abcd1234"}, headers=headers
+    )
+    assert response.status_code == 200 and response.json == {
+        "status": "recorded",
+        "event": "joined",
+        "in_room": 1,
+    }
     record = _record(session, a)
     assert record.status is None and record.headcount is None
     assert record.joined_at == START + timedelta(minutes=5) and record.left_at is None
     clock.freeze(START + timedelta(minutes=62))
-    response = client.post(url, json={"event": "left", "participant_id": "abcd1234"}, headers=headers)
+    response = client.post(
+        url, json={"event": "left", "participant_id": "abcd1234"}, headers=headers
+    )
     assert response.json["in_room"] == 0
     db.session.expire_all()
     record = _record(session, a)
-    assert record.left_at == START + timedelta(minutes=62) and record.joined_at == START + timedelta(minutes=5)
-    actions = [(e.action, e.source) for e in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))
-               if e.entity_type == "attendance"]
+    assert record.left_at == START + timedelta(
+        minutes=62
+    ) and record.joined_at == START + timedelta(minutes=5)
+    actions = [
+        (e.action, e.source)
+        for e in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))
+        if e.entity_type == "attendance"
+    ]
     assert actions == [("attendance.joined", "tablet"), ("attendance.left", "tablet")]
 
 
@@ -95,9 +121,14 @@ def test_a_reported_status_is_never_overwritten(client, make_token, world):
     session, a = world["session"], world["a"]
     AttendanceFactory(session_obj=session, center=a, status="attended", headcount=12)
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=a.id)
-    client.post(f"/api/v1/sessions/{session.id}/presence", json={"event": "joined", "participant_id": "x1"},
-                headers=make_token(manager))
-    _post_event(client, "occupant/left", occupant(session, f"center-{a.id}", "u1@meet/r1", left_at=ts(50)))
+    client.post(
+        f"/api/v1/sessions/{session.id}/presence",
+        json={"event": "joined", "participant_id": "x1"},
+        headers=make_token(manager),
+    )
+    _post_event(
+        client, "occupant/left", occupant(session, f"center-{a.id}", "u1@meet/r1", left_at=ts(50))
+    )
     record = _record(session, a)
     assert (record.status, record.headcount) == ("attended", 12)
     assert record.joined_at == START + timedelta(minutes=5)
@@ -111,7 +142,9 @@ def test_page_posts_need_the_csrf_token(client, login_as, world):
     refused = client.post(url, json={"event": "joined", "participant_id": "p"})
     assert refused.status_code == 403 and _count(RoomPresence) == 0
     token = csrf_token(client, "/tablet")
-    ok = client.post(url, json={"event": "joined", "participant_id": "p"}, headers={"X-CSRFToken": token})
+    ok = client.post(
+        url, json={"event": "joined", "participant_id": "p"}, headers={"X-CSRFToken": token}
+    )
     assert ok.status_code == 200 and _count(RoomPresence) == 1
 
 
@@ -119,7 +152,9 @@ def test_presence_events_follow_the_join_rules(client, make_token, world):
     outsider = UserFactory(role=Role.CENTER_MANAGER, center_id=world["other"].id)
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=world["a"].county_id)
     url = f"/api/v1/sessions/{world['session'].id}/presence"
-    assert client.post(url, json={"event": "joined"}, headers=make_token(outsider)).status_code == 404
+    assert (
+        client.post(url, json={"event": "joined"}, headers=make_token(outsider)).status_code == 404
+    )
     assert client.post(url, json={"event": "joined"}, headers=make_token(viewer)).status_code == 403
     bad = client.post(url, json={"event": "waved"}, headers=make_token(outsider))
     assert bad.status_code == 422 and bad.json["error"]["details"]["field"] == "event"
@@ -131,15 +166,26 @@ def test_instructor_sees_how_many_centers_are_in_the_room(client, make_token, wo
     teacher = UserFactory(role=Role.INSTRUCTOR, instructor_id=session.instructor_id)
     for center, endpoint in ((a, "e-a"), (b, "e-b")):
         manager = UserFactory(role=Role.CENTER_MANAGER, center_id=center.id)
-        client.post(f"/api/v1/sessions/{session.id}/presence", json={"event": "joined", "participant_id": endpoint},
-                    headers=make_token(manager))
-    client.post(f"/api/v1/sessions/{session.id}/presence", json={"event": "joined", "participant_id": "t"},
-                headers=make_token(teacher))
+        client.post(
+            f"/api/v1/sessions/{session.id}/presence",
+            json={"event": "joined", "participant_id": endpoint},
+            headers=make_token(manager),
+        )
+    client.post(
+        f"/api/v1/sessions/{session.id}/presence",
+        json={"event": "joined", "participant_id": "t"},
+        headers=make_token(teacher),
+    )
     body = client.get(f"/api/v1/sessions/{session.id}/presence", headers=make_token(teacher)).json
     assert body["in_room"] == 2 and body["invited"] == 2 and body["instructor_in_room"] is True
     assert {c["name"]: c["in_room"] for c in body["centers"]} == {a.name: True, b.name: True}
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=a.id)
-    assert client.get(f"/api/v1/sessions/{session.id}/presence", headers=make_token(manager)).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/sessions/{session.id}/presence", headers=make_token(manager)
+        ).status_code
+        == 403
+    )
 
 
 # --- event_sync webhooks ----------------------------------------------------------------
@@ -147,17 +193,26 @@ def test_instructor_sees_how_many_centers_are_in_the_room(client, make_token, wo
 
 def test_occupant_joined_creates_the_record_with_null_status(client, world):
     session, a = world["session"], world["a"]
-    response = _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "u1@meet/r1",
-                                                               name=a.name, joined_at=ts(-3)))
+    response = _post_event(
+        client,
+        "occupant/joined",
+        occupant(session, f"center-{a.id}", "u1@meet/r1", name=a.name, joined_at=ts(-3)),
+    )
     assert response.status_code == 200, response.json
     assert response.json == {"status": "recorded", "session_id": session.id, "in_room": 1}
     record = _record(session, a)
     assert record.status is None and record.headcount is None
     assert record.joined_at == START - timedelta(minutes=3)
-    entry = db.session.scalars(sa.select(AuditLog).where(AuditLog.entity_type == "attendance")).one()
+    entry = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.entity_type == "attendance")
+    ).one()
     assert (entry.action, entry.source, entry.user_id) == ("attendance.joined", "jitsi", None)
     # Prosody retries: the same event again changes nothing.
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(-3)))
+    _post_event(
+        client,
+        "occupant/joined",
+        occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(-3)),
+    )
     assert _count(RoomPresence) == 1 and _count(Attendance) == 1
 
 
@@ -165,11 +220,20 @@ def test_occupant_left_sets_left_at_when_the_last_connection_goes(client, world)
     session, a = world["session"], world["a"]
     pid = f"center-{a.id}"
     _post_event(client, "occupant/joined", occupant(session, pid, "u1@meet/r1", joined_at=ts(0)))
-    _post_event(client, "occupant/joined", occupant(session, pid, "u1@meet/r2", joined_at=ts(20)))  # reconnect
-    _post_event(client, "occupant/left", occupant(session, pid, "u1@meet/r1", joined_at=ts(0), left_at=ts(21)))
+    _post_event(
+        client, "occupant/joined", occupant(session, pid, "u1@meet/r2", joined_at=ts(20))
+    )  # reconnect
+    _post_event(
+        client,
+        "occupant/left",
+        occupant(session, pid, "u1@meet/r1", joined_at=ts(0), left_at=ts(21)),
+    )
     assert _record(session, a).left_at is None and presence.in_room(session) == 1
-    response = _post_event(client, "occupant/left", occupant(session, pid, "u1@meet/r2", joined_at=ts(20),
-                                                             left_at=ts(61)))
+    response = _post_event(
+        client,
+        "occupant/left",
+        occupant(session, pid, "u1@meet/r2", joined_at=ts(20), left_at=ts(61)),
+    )
     assert response.json["in_room"] == 0
     record = _record(session, a)
     assert record.joined_at == START and record.left_at == START + timedelta(minutes=61)
@@ -178,54 +242,105 @@ def test_occupant_left_sets_left_at_when_the_last_connection_goes(client, world)
 def test_jitsi_leaving_closes_a_tablet_that_never_said_goodbye(client, make_token, world):
     session, a = world["session"], world["a"]
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=a.id)
-    client.post(f"/api/v1/sessions/{session.id}/presence", json={"event": "joined", "participant_id": "e1"},
-                headers=make_token(manager))
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(5)))
-    _post_event(client, "occupant/left", occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(5),
-                                                  left_at=ts(30)))
+    client.post(
+        f"/api/v1/sessions/{session.id}/presence",
+        json={"event": "joined", "participant_id": "e1"},
+        headers=make_token(manager),
+    )
+    _post_event(
+        client,
+        "occupant/joined",
+        occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(5)),
+    )
+    _post_event(
+        client,
+        "occupant/left",
+        occupant(session, f"center-{a.id}", "u1@meet/r1", joined_at=ts(5), left_at=ts(30)),
+    )
     assert presence.in_room(session) == 0
     assert _record(session, a).left_at == START + timedelta(minutes=30)
 
 
 def test_room_destroyed_closes_everyone_and_backfills_missed_joins(client, world):
     session, a, b = world["session"], world["a"], world["b"]
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "a@meet/1", joined_at=ts(1)))
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@meet/1", joined_at=ts(1))
+    )
     payload = {
-        "event_name": "muc-room-destroyed", "room_name": session.room.name, "is_breakout": False,
-        "created_at": ts(-10), "destroyed_at": ts(65),
+        "event_name": "muc-room-destroyed",
+        "room_name": session.room.name,
+        "is_breakout": False,
+        "created_at": ts(-10),
+        "destroyed_at": ts(65),
         "all_occupants": [
-            {"occupant_jid": "a@meet/1", "id": f"center-{a.id}", "name": a.name, "joined_at": ts(1)},
+            {
+                "occupant_jid": "a@meet/1",
+                "id": f"center-{a.id}",
+                "name": a.name,
+                "joined_at": ts(1),
+            },
             # b's joined webhook was lost; the room's summary still tells us.
-            {"occupant_jid": "b@meet/1", "id": f"center-{b.id}", "name": b.name, "joined_at": ts(2), "left_at": ts(59)},
+            {
+                "occupant_jid": "b@meet/1",
+                "id": f"center-{b.id}",
+                "name": b.name,
+                "joined_at": ts(2),
+                "left_at": ts(59),
+            },
         ],
     }
     response = _post_event(client, "room/destroyed", payload)
     assert response.json == {"status": "recorded", "session_id": session.id, "in_room": 0}
     ra, rb = _record(session, a), _record(session, b)
-    assert (ra.joined_at, ra.left_at) == (START + timedelta(minutes=1), START + timedelta(minutes=65))
-    assert (rb.joined_at, rb.left_at) == (START + timedelta(minutes=2), START + timedelta(minutes=59))
+    assert (ra.joined_at, ra.left_at) == (
+        START + timedelta(minutes=1),
+        START + timedelta(minutes=65),
+    )
+    assert (rb.joined_at, rb.left_at) == (
+        START + timedelta(minutes=2),
+        START + timedelta(minutes=59),
+    )
     assert ra.status is None and rb.status is None
 
 
 def test_breakout_rooms_do_not_end_the_main_room(client, world):
     session, a = world["session"], world["a"]
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "a@meet/1", joined_at=ts(1)))
-    response = _post_event(client, "room/destroyed", {"room_name": session.room.name, "is_breakout": True,
-                                                      "breakout_room_id": "x", "destroyed_at": ts(30)})
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@meet/1", joined_at=ts(1))
+    )
+    response = _post_event(
+        client,
+        "room/destroyed",
+        {
+            "room_name": session.room.name,
+            "is_breakout": True,
+            "breakout_room_id": "x",
+            "destroyed_at": ts(30),
+        },
+    )
     assert response.json["status"] == "ignored" and presence.in_room(session) == 1
 
 
 def test_room_created_is_audited_and_unknown_rooms_and_occupants_are_ignored(client, world):
     session, other = world["session"], world["other"]
-    response = _post_event(client, "room/created", {"event_name": "muc-room-created",
-                                                    "room_name": session.room.name, "created_at": ts(-2)})
+    response = _post_event(
+        client,
+        "room/created",
+        {"event_name": "muc-room-created", "room_name": session.room.name, "created_at": ts(-2)},
+    )
     assert response.json == {"status": "recorded", "session_id": session.id}
     assert db.session.scalars(sa.select(AuditLog.action)).all() == ["room.created"]
-    unknown = _post_event(client, "occupant/joined", {**occupant(session, "center-1", "x@y/z"), "room_name": "nope"})
+    unknown = _post_event(
+        client, "occupant/joined", {**occupant(session, "center-1", "x@y/z"), "room_name": "nope"}
+    )
     assert unknown.status_code == 200 and unknown.json["status"] == "ignored"
-    stranger = _post_event(client, "occupant/joined", occupant(session, f"center-{other.id}", "o@meet/1"))
+    stranger = _post_event(
+        client, "occupant/joined", occupant(session, f"center-{other.id}", "o@meet/1")
+    )
     assert stranger.json["status"] == "ignored" and stranger.json["reason"] == "unknown_occupant"
-    anonymous = _post_event(client, "occupant/joined", occupant(session, None, "g@meet/1", name="누군가"))
+    anonymous = _post_event(
+        client, "occupant/joined", occupant(session, None, "g@meet/1", name="누군가")
+    )
     assert anonymous.json["status"] == "ignored"
     assert _count(RoomPresence) == 0 and _count(Attendance) == 0
 
@@ -238,53 +353,81 @@ def test_an_occupant_without_a_token_id_is_matched_by_the_center_name(client, wo
     assert _record(session, b).joined_at == START + timedelta(minutes=3)
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer wrong-secret"},
-    {"Authorization": f"Basic {EVENTS_SECRET}"},
-    {"Authorization": "Bearer "},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-secret"},
+        {"Authorization": f"Basic {EVENTS_SECRET}"},
+        {"Authorization": "Bearer "},
+    ],
+)
 def test_unauthenticated_webhooks_are_refused_without_touching_data(client, world, headers):
     session, a = world["session"], world["a"]
     payload = occupant(session, f"center-{a.id}", "u@meet/1", joined_at=ts(0))
     response = client.post("/api/v1/jitsi/events/occupant/joined", json=payload, headers=headers)
     assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized"
-    response = client.post("/api/v1/jitsi/events/occupant/joined", data="{not json", headers=headers,
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/jitsi/events/occupant/joined",
+        data="{not json",
+        headers=headers,
+        content_type="application/json",
+    )
     assert response.status_code == 401
     assert _count(RoomPresence) == 0 and _count(Attendance) == 0 and _count(AuditLog) == 0
 
 
 def test_webhooks_are_refused_when_no_secret_is_configured(client, app, world):
     app.config["JITSI_EVENTS_SECRET"] = None
-    response = _post_event(client, "occupant/joined", occupant(world["session"], "center-1", "u@m/1"), secret="")
+    response = _post_event(
+        client, "occupant/joined", occupant(world["session"], "center-1", "u@m/1"), secret=""
+    )
     assert response.status_code == 401
-    response = _post_event(client, "occupant/joined", occupant(world["session"], "center-1", "u@m/1"), secret="None")
+    response = _post_event(
+        client, "occupant/joined", occupant(world["session"], "center-1", "u@m/1"), secret="None"
+    )
     assert response.status_code == 401 and _count(RoomPresence) == 0
 
 
 def test_bad_webhook_calls_are_refused_without_touching_data(client, world):
     session = world["session"]
-    assert _post_event(client, "occupant/waved", occupant(session, "center-1", "u@m/1")).status_code == 404
+    assert (
+        _post_event(client, "occupant/waved", occupant(session, "center-1", "u@m/1")).status_code
+        == 404
+    )
     missing_room = _post_event(client, "occupant/joined", {"occupant": {"occupant_jid": "u@m/1"}})
-    assert missing_room.status_code == 422 and missing_room.json["error"]["details"]["field"] == "room_name"
-    not_json = client.post("/api/v1/jitsi/events/occupant/joined", data="{oops",
-                           headers={"Authorization": f"Bearer {EVENTS_SECRET}"}, content_type="application/json")
+    assert (
+        missing_room.status_code == 422
+        and missing_room.json["error"]["details"]["field"] == "room_name"
+    )
+    not_json = client.post(
+        "/api/v1/jitsi/events/occupant/joined",
+        data="{oops",
+        headers={"Authorization": f"Bearer {EVENTS_SECRET}"},
+        content_type="application/json",
+    )
     assert not_json.status_code == 422 and not_json.json["error"]["code"] == "invalid"
     bad_time = occupant(session, "center-1", "u@m/1", joined_at="yesterday")
     assert _post_event(client, "occupant/joined", bad_time).status_code == 422
     assert _count(RoomPresence) == 0 and _count(Attendance) == 0 and _count(AuditLog) == 0
 
 
-def test_webhooks_over_real_http(live_server, world):
+def test_webhooks_over_real_http(live_server, world):  # noqa: F811
     """What Prosody's mod_event_sync_component does: POST JSON with the configured header."""
     session, a = world["session"], world["a"]
     url = f"{live_server.url}/api/v1/jitsi/events/occupant/joined"
     payload = occupant(session, f"center-{a.id}", "u1@meet/r1", name=a.name, joined_at=ts(-1))
     refused = requests.post(url, json=payload, headers={"Authorization": "Bearer nope"}, timeout=10)
     assert refused.status_code == 401
-    ok = requests.post(url, json=payload, timeout=10,
-                       headers={"Authorization": f"Bearer {EVENTS_SECRET}", "User-Agent": "Prosody (0.12.4; posix)"})
+    ok = requests.post(
+        url,
+        json=payload,
+        timeout=10,
+        headers={
+            "Authorization": f"Bearer {EVENTS_SECRET}",
+            "User-Agent": "Prosody (0.12.4; posix)",
+        },
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "recorded"
     db.session.expire_all()
     assert _record(session, a).joined_at == START - timedelta(minutes=1)
@@ -317,7 +460,9 @@ class StandInProsody:
                     return self._send(404, "")
                 if url.path == "/room-size":
                     count = len(occupants) + 1  # the focus is an occupant too
-                    return self._send(200, json.dumps({"participants": count - 1 if count > 1 else count}))
+                    return self._send(
+                        200, json.dumps({"participants": count - 1 if count > 1 else count})
+                    )
                 return self._send(200, json.dumps(occupants) if occupants else "{}")
 
             def _send(self, status, body):
@@ -344,8 +489,11 @@ class StandInProsody:
 @pytest.fixture
 def prosody(app):
     stand_in = StandInProsody()
-    app.config.update(JITSI_PROSODY_URL=stand_in.url, JITSI_DOMAIN="meet.example.org",
-                      JITSI_XMPP_DOMAIN="xmpp.example.org")
+    app.config.update(
+        JITSI_PROSODY_URL=stand_in.url,
+        JITSI_DOMAIN="meet.example.org",
+        JITSI_XMPP_DOMAIN="xmpp.example.org",
+    )
     yield stand_in
     stand_in.close()
 
@@ -357,20 +505,37 @@ def _occupant(jid, name):
 def test_polling_an_occupied_room_opens_and_closes_centers(prosody, client, make_token, world):
     session, a, b = world["session"], world["a"], world["b"]
     manager_b = UserFactory(role=Role.CENTER_MANAGER, center_id=b.id)
-    client.post(f"/api/v1/sessions/{session.id}/presence", json={"event": "joined", "participant_id": "eb"},
-                headers=make_token(manager_b))
-    prosody.rooms[session.room.name] = [_occupant(f"{session.room.name}@conference.xmpp.example.org/a1b2", a.name),
-                                        _occupant(f"{session.room.name}@conference.xmpp.example.org/c3d4", "김미숙")]
+    client.post(
+        f"/api/v1/sessions/{session.id}/presence",
+        json={"event": "joined", "participant_id": "eb"},
+        headers=make_token(manager_b),
+    )
+    prosody.rooms[session.room.name] = [
+        _occupant(f"{session.room.name}@conference.xmpp.example.org/a1b2", a.name),
+        _occupant(f"{session.room.name}@conference.xmpp.example.org/c3d4", "김미숙"),
+    ]
     clock.freeze(START + timedelta(minutes=7))
     results = presence.poll_prosody()
     db.session.commit()
-    assert results == [{"session_id": session.id, "room": session.room.name, "status": "occupied",
-                        "participants": 2, "in_room": 1}]
-    assert ("/room-size", {"room": session.room.name, "domain": "xmpp.example.org"}) in prosody.requests
+    assert results == [
+        {
+            "session_id": session.id,
+            "room": session.room.name,
+            "status": "occupied",
+            "participants": 2,
+            "in_room": 1,
+        }
+    ]
+    assert (
+        "/room-size",
+        {"room": session.room.name, "domain": "xmpp.example.org"},
+    ) in prosody.requests
     assert ("/room", {"room": session.room.name, "domain": "xmpp.example.org"}) in prosody.requests
     ra, rb = _record(session, a), _record(session, b)
     assert ra.joined_at == START + timedelta(minutes=7) and ra.status is None
-    assert rb.joined_at == START + timedelta(minutes=5) and rb.left_at == START + timedelta(minutes=7)
+    assert rb.joined_at == START + timedelta(minutes=5) and rb.left_at == START + timedelta(
+        minutes=7
+    )
     # Polled again: nothing new.
     presence.poll_prosody()
     db.session.commit()
@@ -379,7 +544,9 @@ def test_polling_an_occupied_room_opens_and_closes_centers(prosody, client, make
 
 def test_polling_an_empty_room_answering_braces_closes_everyone(prosody, client, world):
     session, a = world["session"], world["a"]
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1)))
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1))
+    )
     prosody.rooms[session.room.name] = []  # only the focus: /room-size says 1, /room says {}
     clock.freeze(START + timedelta(minutes=40))
     [result] = presence.poll_prosody()
@@ -391,7 +558,9 @@ def test_polling_an_empty_room_answering_braces_closes_everyone(prosody, client,
 
 def test_polling_a_room_that_does_not_exist(prosody, client, world):
     session, a = world["session"], world["a"]
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1)))
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1))
+    )
     clock.freeze(START + timedelta(minutes=70))
     [result] = presence.poll_prosody()
     db.session.commit()
@@ -402,7 +571,9 @@ def test_polling_a_room_that_does_not_exist(prosody, client, world):
 
 def test_a_failing_prosody_changes_nothing(prosody, client, world):
     session, a = world["session"], world["a"]
-    _post_event(client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1)))
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1))
+    )
     prosody.fail = True
     [result] = presence.poll_prosody()
     db.session.commit()
@@ -429,7 +600,10 @@ def test_the_poll_command(prosody, app, world):
     prosody.rooms[session.room.name] = [_occupant("r@c/1", a.name)]
     result = app.test_cli_runner().invoke(args=["jitsi", "poll"])
     assert result.exit_code == 0, result.output
-    assert f"session {session.id} {session.room.name}: occupied participants=1 centers_in_room=1" in result.output
+    assert (
+        f"session {session.id} {session.room.name}: occupied participants=1 centers_in_room=1"
+        in result.output
+    )
     db.session.expire_all()
     assert _record(session, a).joined_at == START + timedelta(minutes=5)
 
@@ -437,4 +611,8 @@ def test_the_poll_command(prosody, app, world):
 def test_a_timestamp_far_from_now_falls_back_to_now():
     now = datetime(2026, 11, 24, 1, 5, tzinfo=UTC)
     assert presence._when(int(now.timestamp()) - 60, now) == now - timedelta(seconds=60)
-    assert presence._when(0, now) == now and presence._when(None, now) == now and presence._when(True, now) == now
+    assert (
+        presence._when(0, now) == now
+        and presence._when(None, now) == now
+        and presence._when(True, now) == now
+    )

@@ -10,7 +10,13 @@ from app.extensions import db
 from centers import presence
 from programs.models import Session
 from tests.conftest import csrf_token
-from tests.factories import CenterFactory, CountyFactory, InstructorFactory, SessionFactory, UserFactory
+from tests.factories import (
+    CenterFactory,
+    CountyFactory,
+    InstructorFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 START = clock.local_datetime(date(2026, 11, 24), SessionFactory.start_time)
 
@@ -24,16 +30,27 @@ def world():
     today = SessionFactory(centers=[a, b], instructor=instructor)
     later = SessionFactory(centers=[a], instructor=instructor, date=date(2026, 11, 26))
     someone_elses = SessionFactory(centers=[a])
-    draft = SessionFactory(centers=[a], instructor=instructor, date=date(2026, 11, 27), status="draft",
-                           published_at=None)
+    draft = SessionFactory(
+        centers=[a],
+        instructor=instructor,
+        date=date(2026, 11, 27),
+        status="draft",
+        published_at=None,
+    )
     teacher = UserFactory(role=Role.INSTRUCTOR, instructor_id=instructor.id)
     return locals()
 
 
 def test_instructor_sees_today_and_upcoming_with_centers_in_the_room(client, login_as, world):
     session, a = world["today"], world["a"]
-    presence.joined(session, occupant="jid:a@m/1", participant=f"center-{a.id}", center_id=a.id,
-                    at=clock.now(), source="jitsi")
+    presence.joined(
+        session,
+        occupant="jid:a@m/1",
+        participant=f"center-{a.id}",
+        center_id=a.id,
+        at=clock.now(),
+        source="jitsi",
+    )
     db.session.commit()
     login_as(world["teacher"])
     html = client.get("/rooms").get_data(as_text=True)
@@ -48,8 +65,14 @@ def test_instructor_sees_today_and_upcoming_with_centers_in_the_room(client, log
 
 def test_room_page_lists_invited_centers_and_who_is_in(client, login_as, world):
     session, a, b = world["today"], world["a"], world["b"]
-    presence.joined(session, occupant="tablet:1:x", participant=f"center-{b.id}", center_id=b.id,
-                    at=clock.now(), source="tablet")
+    presence.joined(
+        session,
+        occupant="tablet:1:x",
+        participant=f"center-{b.id}",
+        center_id=b.id,
+        at=clock.now(),
+        source="tablet",
+    )
     db.session.commit()
     login_as(world["teacher"])
     html = client.get(f"/rooms/{session.id}").get_data(as_text=True)
@@ -72,8 +95,10 @@ def test_coordinator_replaces_a_room_from_the_page(client, login_as, world):
     login_as(UserFactory(role=Role.COORDINATOR))
     html = client.get(f"/rooms/{session.id}").get_data(as_text=True)
     assert "새 회의실 만들기" in html
-    response = client.post(f"/rooms/{session.id}/replace",
-                           data={"csrf_token": csrf_token(client, f"/rooms/{session.id}")})
+    response = client.post(
+        f"/rooms/{session.id}/replace",
+        data={"csrf_token": csrf_token(client, f"/rooms/{session.id}")},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Session, session.id).room.name != old
@@ -83,10 +108,17 @@ def test_instructor_cannot_replace_a_room(client, login_as, make_token, world):
     session = world["today"]
     old = session.room.name
     login_as(world["teacher"])
-    response = client.post(f"/rooms/{session.id}/replace",
-                           data={"csrf_token": csrf_token(client, f"/rooms/{session.id}")})
+    response = client.post(
+        f"/rooms/{session.id}/replace",
+        data={"csrf_token": csrf_token(client, f"/rooms/{session.id}")},
+    )
     assert response.status_code == 403
-    assert client.post(f"/api/v1/sessions/{session.id}/room", headers=make_token(world["teacher"])).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/sessions/{session.id}/room", headers=make_token(world["teacher"])
+        ).status_code
+        == 403
+    )
     coordinator = UserFactory(role=Role.COORDINATOR)
     body = client.post(f"/api/v1/sessions/{session.id}/room", headers=make_token(coordinator)).json
     assert body["session_id"] == session.id and body["name"] != old

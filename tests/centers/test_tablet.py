@@ -28,7 +28,9 @@ def center():
 def _make_code(client, login_as, user, center, label="거실 TV"):
     login_as(user)
     token = csrf_token(client, f"/centers/{center.id}")
-    response = client.post(f"/centers/{center.id}/tablets", data={"csrf_token": token, "label": label})
+    response = client.post(
+        f"/centers/{center.id}/tablets", data={"csrf_token": token, "label": label}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     html = response.get_data(as_text=True)
     match = CODE_RE.search(html)
@@ -47,11 +49,19 @@ def test_coordinator_makes_a_code_with_a_qr_and_only_its_hash_is_stored(client, 
     assert len(code) == tablet.CODE_DIGITS
     assert "<svg" in html and 'aria-label="태블릿 연결 QR 코드"' in html
     with client.application.test_request_context():
-        assert tablet.qr_svg(f"http://localhost/tablet/pair?code={code}") in html  # the QR carries the code
+        assert (
+            tablet.qr_svg(f"http://localhost/tablet/pair?code={code}") in html
+        )  # the QR carries the code
     assert "http://localhost/tablet/pair " in html
     device = db.session.scalars(sa.select(TabletDevice)).one()
-    assert device.pairing_code_hash == tablet.hash_code(code) and code not in device.pairing_code_hash
-    assert device.label == "거실 TV" and device.center_id == center.id and device.created_by_id == coordinator.id
+    assert (
+        device.pairing_code_hash == tablet.hash_code(code) and code not in device.pairing_code_hash
+    )
+    assert (
+        device.label == "거실 TV"
+        and device.center_id == center.id
+        and device.created_by_id == coordinator.id
+    )
     assert timedelta(minutes=14) < device.pairing_expires_at - clock.now() <= tablet.PAIRING_TTL
 
 
@@ -64,14 +74,17 @@ def test_the_centers_own_manager_may_pair_but_not_others(client, login_as, cente
         (UserFactory(role=Role.COUNTY_VIEWER, county_id=center.county_id), 403),
     ):
         login_as(user)
-        response = client.post(f"/centers/{center.id}/tablets",
-                               data={"csrf_token": csrf_token(client, "/home")})
+        response = client.post(
+            f"/centers/{center.id}/tablets", data={"csrf_token": csrf_token(client, "/home")}
+        )
         assert response.status_code == status
         client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/home")})
     assert db.session.scalar(sa.select(sa.func.count(TabletDevice.id))) == 1
 
 
-def test_the_center_page_shows_the_tablet_section_only_to_those_who_manage(client, login_as, center):
+def test_the_center_page_shows_the_tablet_section_only_to_those_who_manage(
+    client, login_as, center
+):
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=center.county_id)
     login_as(viewer)
     assert "tablets-title" not in client.get(f"/centers/{center.id}").get_data(as_text=True)
@@ -90,8 +103,16 @@ def test_pairing_signs_the_tablet_in_as_its_own_user_for_a_year(client, login_as
     assert cookie is not None and cookie.expires.timestamp() - time.time() > 364 * 24 * 3600
     device = db.session.scalars(sa.select(TabletDevice)).one()
     user = db.session.get(User, device.user_id)
-    assert (user.role, user.center_id, user.county_id) == (Role.CENTER_MANAGER, center.id, center.county_id)
-    assert user.password_hash is None and device.paired_at is not None and device.pairing_code_hash is None
+    assert (user.role, user.center_id, user.county_id) == (
+        Role.CENTER_MANAGER,
+        center.id,
+        center.county_id,
+    )
+    assert (
+        user.password_hash is None
+        and device.paired_at is not None
+        and device.pairing_code_hash is None
+    )
     html = client.get("/tablet").get_data(as_text=True)
     assert center.name in html
     home = client.get("/home")  # a tablet that lands on the site's home goes to its own screen
@@ -99,7 +120,9 @@ def test_pairing_signs_the_tablet_in_as_its_own_user_for_a_year(client, login_as
     # The code works once.
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/tablet")})
     again = _pair(client, code)
-    assert again.status_code == 422 and "코드가 맞지 않거나 시간이 지났습니다" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "코드가 맞지 않거나 시간이 지났습니다" in again.get_data(
+        as_text=True
+    )
 
 
 def test_wrong_and_expired_codes_are_refused(client, login_as, center):
@@ -111,14 +134,19 @@ def test_wrong_and_expired_codes_are_refused(client, login_as, center):
     clock.freeze(clock.now() + tablet.PAIRING_TTL + timedelta(seconds=1))
     response = _pair(client, code)
     assert response.status_code == 422 and 'aria-invalid="true"' in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.username.like("tablet-%"))) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.username.like("tablet-%")))
+        == 0
+    )
 
 
 def test_a_tablet_may_not_pair_other_tablets(client, login_as, center):
     code, _ = _make_code(client, login_as, UserFactory(role=Role.COORDINATOR), center)
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/home")})
     _pair(client, code)
-    response = client.post(f"/centers/{center.id}/tablets", data={"csrf_token": csrf_token(client, "/tablet")})
+    response = client.post(
+        f"/centers/{center.id}/tablets", data={"csrf_token": csrf_token(client, "/tablet")}
+    )
     assert response.status_code == 403
 
 
@@ -131,8 +159,10 @@ def test_revoking_deactivates_the_tablet_user_and_logs_it_out(client, login_as, 
     device = db.session.scalars(sa.select(TabletDevice)).one()
     html = client.get(f"/centers/{center.id}").get_data(as_text=True)
     assert "연결 해제" in html and "거실 TV" in html
-    response = client.post(f"/centers/{center.id}/tablets/{device.id}/revoke",
-                           data={"csrf_token": csrf_token(client, f"/centers/{center.id}")})
+    response = client.post(
+        f"/centers/{center.id}/tablets/{device.id}/revoke",
+        data={"csrf_token": csrf_token(client, f"/centers/{center.id}")},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, device.user_id).active is False
@@ -140,7 +170,9 @@ def test_revoking_deactivates_the_tablet_user_and_logs_it_out(client, login_as, 
     # The tablet's session and remember cookie no longer sign it in.
     assert tablet_client.get("/tablet").status_code == 302
     assert tablet_client.get("/tablet").location.endswith("/tablet/pair")
-    actions = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.entity_type == "tablet_device")).all()
+    actions = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.entity_type == "tablet_device")
+    ).all()
     assert actions == ["tablet.pairing_code", "tablet.pair", "tablet.revoke"]
 
 
@@ -161,14 +193,18 @@ def test_api_pairing_returns_a_token_that_revoking_kills(client, make_token, cen
         tablet.revoke(coordinator, center, device.id)
     db.session.commit()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    assert db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == response.json["user_id"])).revoked_at
+    assert db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.user_id == response.json["user_id"])
+    ).revoked_at
 
 
 def test_pair_page_is_a_keypad_and_accepts_a_code_from_the_qr(client):
     html = client.get("/tablet/pair?code=123456").get_data(as_text=True)
     assert 'value="123456"' in html
     assert all(f'data-digit="{d}"' in html for d in "0123456789")
-    assert "centers/tablet/_offline.html" not in html  # the include is silent until attendance adds it
+    assert (
+        "centers/tablet/_offline.html" not in html
+    )  # the include is silent until attendance adds it
 
 
 def test_tablet_home_shows_today_with_states(client, login_as, center):
@@ -176,20 +212,33 @@ def test_tablet_home_shows_today_with_states(client, login_as, center):
     early = SessionFactory(centers=[center], start_time=START.time().replace(hour=8))
     main = SessionFactory(centers=[center])
     SessionFactory(centers=[center], start_time=START.time().replace(hour=14), status="cancelled")
-    SessionFactory(centers=[center], status="draft", published_at=None, start_time=START.time().replace(hour=16))
+    SessionFactory(
+        centers=[center],
+        status="draft",
+        published_at=None,
+        start_time=START.time().replace(hour=16),
+    )
     SessionFactory(centers=[CenterFactory()])  # another center's
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=center.id)
     login_as(manager)
     html = client.get("/tablet").get_data(as_text=True)
     assert html.count('class="tablet-item ') == 3  # no draft, no other center's
-    assert 'data-state="ended"' in html and 'data-state="upcoming"' in html and 'data-state="cancelled"' in html
+    assert (
+        'data-state="ended"' in html
+        and 'data-state="upcoming"' in html
+        and 'data-state="cancelled"' in html
+    )
     assert main.program.title in html and main.instructor.name in html
-    assert 'id="join-button"' in html and "disabled" in html.split('id="join-button"')[1].split(">")[0]
+    assert (
+        'id="join-button"' in html and "disabled" in html.split('id="join-button"')[1].split(">")[0]
+    )
     assert "오전 9:50부터 들어갈 수 있습니다." in html
     assert f"/tablet/sessions/{early.id}/attendance" in html
     assert f"/tablet/sessions/{main.id}/attendance" not in html
-    assert 'class="tablet-notice"' in html and "화상 연결이 아직 설정되지 않았습니다" in html  # no Jitsi in tests
-    assert '{% block' not in html and "tablet.css" in html
+    assert (
+        'class="tablet-notice"' in html and "화상 연결이 아직 설정되지 않았습니다" in html
+    )  # no Jitsi in tests
+    assert "{% block" not in html and "tablet.css" in html
 
 
 def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app, center):
@@ -199,17 +248,24 @@ def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app, c
     clock.freeze(START - timedelta(minutes=10))
     html = client.get("/tablet").get_data(as_text=True)
     button = html.split('id="join-button"')[1].split(">")[0]
-    assert "disabled" not in button and f"/api/v1/sessions/{session.id}/join?center_id={center.id}" in button
+    assert (
+        "disabled" not in button
+        and f"/api/v1/sessions/{session.id}/join?center_id={center.id}" in button
+    )
     assert "tablet-notice" not in html
     assert f"/tablet/sessions/{session.id}/attendance" not in html  # not started yet
     clock.freeze(START + timedelta(minutes=1))
-    assert f"/tablet/sessions/{session.id}/attendance" in client.get("/tablet").get_data(as_text=True)
+    assert f"/tablet/sessions/{session.id}/attendance" in client.get("/tablet").get_data(
+        as_text=True
+    )
 
 
 def test_a_human_manager_keeps_the_normal_home(client, login_as, center):
     login_as(UserFactory(role=Role.CENTER_MANAGER, center_id=center.id))
     assert client.get("/home").status_code == 200
-    assert 'href="/tablet"' in client.get("/home").get_data(as_text=True)  # the menu links the tablet screen
+    assert 'href="/tablet"' in client.get("/home").get_data(
+        as_text=True
+    )  # the menu links the tablet screen
 
 
 def test_tablet_home_needs_a_center_and_sends_strangers_to_pairing(client, login_as):

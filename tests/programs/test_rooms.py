@@ -35,16 +35,23 @@ def rsa_key():
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
 def _decode(token, key, algorithm, audience):
     # The tokens are for 2026-11-24; "now" in the check is the session's time, not the test's.
-    claims = jwt.decode(token, key, algorithms=[algorithm], audience=audience,
-                        options={"verify_exp": False, "verify_nbf": False, "require": ["nbf", "exp", "room"]})
+    claims = jwt.decode(
+        token,
+        key,
+        algorithms=[algorithm],
+        audience=audience,
+        options={"verify_exp": False, "verify_nbf": False, "require": ["nbf", "exp", "room"]},
+    )
     return jwt.get_unverified_header(token), claims
 
 
@@ -58,13 +65,23 @@ def test_room_names_are_lowercase_unguessable_and_short():
         assert rooms.ROOM_NAME_RE.match(name) and len(name) < 100
         # 26 characters from a 32-letter alphabet after the readable prefix: 130 random bits.
         prefix, body = name.split("-", 1)
-        assert prefix == "ieum" and len(body) == 26 and set(body) <= set("abcdefghijklmnopqrstuvwxyz234567")
+        assert (
+            prefix == "ieum"
+            and len(body) == 26
+            and set(body) <= set("abcdefghijklmnopqrstuvwxyz234567")
+        )
 
 
 def test_a_new_session_gets_its_room_when_created_and_keeps_it_when_edited():
     program, instructor = ProgramFactory(), InstructorFactory()
-    session = Session(program=program, instructor=instructor, date=datetime(2026, 11, 24).date(),
-                      start_time=time(10, 0), duration_minutes=60, status="draft")
+    session = Session(
+        program=program,
+        instructor=instructor,
+        date=datetime(2026, 11, 24).date(),
+        start_time=time(10, 0),
+        duration_minutes=60,
+        status="draft",
+    )
     db.session.add(session)
     db.session.commit()
     name = session.room.name
@@ -87,7 +104,11 @@ def test_replacing_a_room_gives_a_new_name_and_is_audited():
     assert db.session.query(VideoRoom).count() == 1
     entry = audit.history("session", session.id)[-1]
     assert (entry.action, entry.before, entry.after, entry.source) == (
-        "room.replace", {"room": old}, {"room": room.name}, "api")
+        "room.replace",
+        {"room": old},
+        {"room": room.name},
+        "api",
+    )
 
 
 def test_only_staff_replace_rooms(app):
@@ -101,19 +122,28 @@ def test_an_unknown_mode_refuses_to_start():
     from app import create_app
 
     with pytest.raises(ConfigError):
-        create_app({"JITSI_MODE": "zoom", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+        create_app(
+            {"JITSI_MODE": "zoom", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+        )
 
 
 # --- self-hosted ----------------------------------------------------------------------------
 
 
 def test_selfhosted_hs256_token_has_every_claim():
-    config = {"JITSI_MODE": "selfhosted", "JITSI_DOMAIN": "meet.example.org", "JITSI_APP_ID": "ieum",
-              "JITSI_APP_SECRET": "s3cret-of-at-least-32-bytes-for-hs256!!", "JITSI_AUDIENCE": "ieum-aud",
-              "JITSI_XMPP_DOMAIN": "xmpp.meet.example.org"}
+    config = {
+        "JITSI_MODE": "selfhosted",
+        "JITSI_DOMAIN": "meet.example.org",
+        "JITSI_APP_ID": "ieum",
+        "JITSI_APP_SECRET": "s3cret-of-at-least-32-bytes-for-hs256!!",
+        "JITSI_AUDIENCE": "ieum-aud",
+        "JITSI_XMPP_DOMAIN": "xmpp.meet.example.org",
+    }
     provider = rooms.provider(config)
     assert isinstance(provider, rooms.SelfHostedProvider) and provider.configured
-    token = provider.token("ieum-abc", CENTER, START - timedelta(minutes=15), END + timedelta(hours=2))
+    token = provider.token(
+        "ieum-abc", CENTER, START - timedelta(minutes=15), END + timedelta(hours=2)
+    )
     header, claims = _decode(token, config["JITSI_APP_SECRET"], "HS256", "ieum-aud")
     assert header["alg"] == "HS256" and "kid" not in header
     assert claims == {
@@ -123,8 +153,15 @@ def test_selfhosted_hs256_token_has_every_claim():
         "room": "ieum-abc",
         "nbf": int((START - timedelta(minutes=15)).timestamp()),
         "exp": int((END + timedelta(hours=2)).timestamp()),
-        "context": {"user": {"id": "center-7", "name": "봉성2리 경로당", "email": "", "moderator": False,
-                             "affiliation": "member"}},
+        "context": {
+            "user": {
+                "id": "center-7",
+                "name": "봉성2리 경로당",
+                "email": "",
+                "moderator": False,
+                "affiliation": "member",
+            }
+        },
     }
     with pytest.raises(jwt.InvalidSignatureError):
         _decode(token, "another-secret-of-at-least-32-bytes!!!", "HS256", "ieum-aud")
@@ -132,23 +169,34 @@ def test_selfhosted_hs256_token_has_every_claim():
 
 def test_selfhosted_rs256_token_carries_the_kid_and_moderator(rsa_key):
     private, public = rsa_key
-    config = {"JITSI_DOMAIN": "meet.example.org", "JITSI_APP_ID": "ieum", "JITSI_PRIVATE_KEY": private,
-              "JITSI_KEY_ID": "ieum-key-1"}
+    config = {
+        "JITSI_DOMAIN": "meet.example.org",
+        "JITSI_APP_ID": "ieum",
+        "JITSI_PRIVATE_KEY": private,
+        "JITSI_KEY_ID": "ieum-key-1",
+    }
     provider = rooms.provider(config)
     token = provider.token("ieum-abc", TEACHER, START, END)
     header, claims = _decode(token, public, "RS256", "jitsi")
     assert header == {"alg": "RS256", "kid": "ieum-key-1", "typ": "JWT"}
     assert claims["sub"] == "meet.example.org"  # the XMPP domain defaults to JITSI_DOMAIN
     assert claims["aud"] == "jitsi" and claims["iss"] == "ieum" and claims["room"] == "ieum-abc"
-    assert claims["context"]["user"] == {"id": "instructor-3", "name": "김미숙", "email": "", "moderator": True,
-                                         "affiliation": "owner"}
+    assert claims["context"]["user"] == {
+        "id": "instructor-3",
+        "name": "김미숙",
+        "email": "",
+        "moderator": True,
+        "affiliation": "owner",
+    }
 
 
 def test_private_key_can_come_from_a_file(tmp_path, rsa_key):
     private, public = rsa_key
     path = tmp_path / "jitsi.pem"
     path.write_text(private)
-    provider = rooms.provider({"JITSI_DOMAIN": "meet.example.org", "JITSI_PRIVATE_KEY_PATH": str(path)})
+    provider = rooms.provider(
+        {"JITSI_DOMAIN": "meet.example.org", "JITSI_PRIVATE_KEY_PATH": str(path)}
+    )
     token = provider.token("r", CENTER, START, END)
     assert _decode(token, public, "RS256", "jitsi")[1]["room"] == "r"
 
@@ -161,7 +209,9 @@ def test_no_secret_no_token():
 
 
 def test_join_window_and_details_for_a_session(app):
-    app.config.update(JITSI_DOMAIN="meet.example.org", JITSI_APP_ID="ieum", JITSI_APP_SECRET="k" * 40)
+    app.config.update(
+        JITSI_DOMAIN="meet.example.org", JITSI_APP_ID="ieum", JITSI_APP_SECRET="k" * 40
+    )
     session = SessionFactory()
     details = rooms.provider().join(session, CENTER)
     claims = _decode(details.jwt, "k" * 40, "HS256", "jitsi")[1]
@@ -173,7 +223,9 @@ def test_join_window_and_details_for_a_session(app):
     assert details.opens_at == session.starts_at - timedelta(minutes=10)
     assert claims["exp"] == int(session.ends_at.timestamp()) + 2 * 3600
     app.config["JITSI_EXTERNAL_API_URL"] = "http://127.0.0.1:9/stand-in.js"
-    assert rooms.provider().join(session, CENTER).external_api_url == "http://127.0.0.1:9/stand-in.js"
+    assert (
+        rooms.provider().join(session, CENTER).external_api_url == "http://127.0.0.1:9/stand-in.js"
+    )
 
 
 # --- JaaS -----------------------------------------------------------------------------------
@@ -183,8 +235,12 @@ APP_ID = "vpaas-magic-cookie-1fc542a3e4414a44b2611668195e2bfe"
 
 def test_jaas_token_has_every_claim(rsa_key):
     private, public = rsa_key
-    config = {"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_PRIVATE_KEY": private.replace("\n", "\\n"),
-              "JITSI_KEY_ID": "4f4910"}
+    config = {
+        "JITSI_MODE": "jaas",
+        "JITSI_APP_ID": APP_ID,
+        "JITSI_PRIVATE_KEY": private.replace("\n", "\\n"),
+        "JITSI_KEY_ID": "4f4910",
+    }
     provider = rooms.provider(config)
     assert isinstance(provider, rooms.JaasProvider) and provider.configured
     token = provider.token("ieum-abc", TEACHER, START, END)
@@ -198,9 +254,20 @@ def test_jaas_token_has_every_claim(rsa_key):
         "nbf": int(START.timestamp()),
         "exp": int(END.timestamp()),
         "context": {
-            "user": {"id": "instructor-3", "name": "김미숙", "email": "", "avatar": "", "moderator": "true"},
-            "features": {"livestreaming": "false", "recording": "false", "transcription": "false",
-                         "outbound-call": "false", "sip-outbound-call": "false"},
+            "user": {
+                "id": "instructor-3",
+                "name": "김미숙",
+                "email": "",
+                "avatar": "",
+                "moderator": "true",
+            },
+            "features": {
+                "livestreaming": "false",
+                "recording": "false",
+                "transcription": "false",
+                "outbound-call": "false",
+                "sip-outbound-call": "false",
+            },
         },
     }
     assert provider.room_url("ieum-abc") == f"https://8x8.vc/{APP_ID}/ieum-abc"
@@ -210,10 +277,16 @@ def test_jaas_token_has_every_claim(rsa_key):
 
 def test_jaas_needs_key_app_id_and_key_id(rsa_key):
     private, _ = rsa_key
-    assert not rooms.provider({"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_KEY_ID": "k"}).configured
-    assert not rooms.provider({"JITSI_MODE": "jaas", "JITSI_PRIVATE_KEY": private, "JITSI_KEY_ID": "k"}).configured
+    assert not rooms.provider(
+        {"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_KEY_ID": "k"}
+    ).configured
+    assert not rooms.provider(
+        {"JITSI_MODE": "jaas", "JITSI_PRIVATE_KEY": private, "JITSI_KEY_ID": "k"}
+    ).configured
     # A shared secret is not enough for JaaS: it only takes RS256.
-    assert not rooms.provider({"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_APP_SECRET": "x" * 40}).configured
+    assert not rooms.provider(
+        {"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_APP_SECRET": "x" * 40}
+    ).configured
 
 
 # --- an independent implementation ----------------------------------------------------------
@@ -235,9 +308,12 @@ def node_verify(token: str, key: str, **options) -> dict:
     module = ROOT / "node_modules" / "jsonwebtoken"
     assert node and module.exists(), "node and node_modules/jsonwebtoken are needed (npm ci)"
     result = subprocess.run(
-        [node, "-e", NODE_VERIFY, str(module)], input=json.dumps({"token": token, "key": key, "options": {
-            "complete": True, **options}}),
-        capture_output=True, text=True, timeout=30, check=True,
+        [node, "-e", NODE_VERIFY, str(module)],
+        input=json.dumps({"token": token, "key": key, "options": {"complete": True, **options}}),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -246,25 +322,55 @@ def test_jsonwebtoken_accepts_selfhosted_and_jaas_tokens(rsa_key):
     private, public = rsa_key
     secret = "an-hs256-secret-that-is-long-enough!!"
     at = int(START.timestamp())
-    selfhosted = rooms.provider({"JITSI_DOMAIN": "meet.example.org", "JITSI_APP_ID": "ieum",
-                                 "JITSI_APP_SECRET": secret})
-    token = selfhosted.token("ieum-room", CENTER, START - timedelta(minutes=15), END + timedelta(hours=2))
-    out = node_verify(token, secret, algorithms=["HS256"], audience="jitsi", issuer="ieum",
-                      subject="meet.example.org", clockTimestamp=at)
+    selfhosted = rooms.provider(
+        {"JITSI_DOMAIN": "meet.example.org", "JITSI_APP_ID": "ieum", "JITSI_APP_SECRET": secret}
+    )
+    token = selfhosted.token(
+        "ieum-room", CENTER, START - timedelta(minutes=15), END + timedelta(hours=2)
+    )
+    out = node_verify(
+        token,
+        secret,
+        algorithms=["HS256"],
+        audience="jitsi",
+        issuer="ieum",
+        subject="meet.example.org",
+        clockTimestamp=at,
+    )
     assert out["ok"], out
     assert out["payload"]["room"] == "ieum-room"
-    assert out["payload"]["context"]["user"] == {"id": "center-7", "name": "봉성2리 경로당", "email": "",
-                                                 "moderator": False, "affiliation": "member"}
+    assert out["payload"]["context"]["user"] == {
+        "id": "center-7",
+        "name": "봉성2리 경로당",
+        "email": "",
+        "moderator": False,
+        "affiliation": "member",
+    }
     # Jitsi allows no skew: before nbf and after exp the same library refuses it.
     early = node_verify(token, secret, algorithms=["HS256"], clockTimestamp=at - 16 * 60)
-    late = node_verify(token, secret, algorithms=["HS256"], clockTimestamp=int(END.timestamp()) + 2 * 3600 + 1)
+    late = node_verify(
+        token, secret, algorithms=["HS256"], clockTimestamp=int(END.timestamp()) + 2 * 3600 + 1
+    )
     assert (early["name"], late["name"]) == ("NotBeforeError", "TokenExpiredError")
 
-    jaas = rooms.provider({"JITSI_MODE": "jaas", "JITSI_APP_ID": APP_ID, "JITSI_PRIVATE_KEY": private,
-                           "JITSI_KEY_ID": "4f4910"})
+    jaas = rooms.provider(
+        {
+            "JITSI_MODE": "jaas",
+            "JITSI_APP_ID": APP_ID,
+            "JITSI_PRIVATE_KEY": private,
+            "JITSI_KEY_ID": "4f4910",
+        }
+    )
     token = jaas.token("ieum-room", TEACHER, START, END)
-    out = node_verify(token, public, algorithms=["RS256"], audience="jitsi", issuer="chat", subject=APP_ID,
-                      clockTimestamp=at + 60)
+    out = node_verify(
+        token,
+        public,
+        algorithms=["RS256"],
+        audience="jitsi",
+        issuer="chat",
+        subject=APP_ID,
+        clockTimestamp=at + 60,
+    )
     assert out["ok"], out
     assert out["header"]["kid"] == f"{APP_ID}/4f4910"
     assert out["payload"]["context"]["user"]["moderator"] == "true"
