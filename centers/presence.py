@@ -37,7 +37,6 @@ from programs.models import Session
 log = logging.getLogger(__name__)
 
 PARTICIPANT_RE = re.compile(r"^(center|instructor|user)-(\d+)$")
-SOURCES = ("tablet", "jitsi", "page")
 # Polling looks at rooms from a little before the join window opens to a while after the end.
 POLL_BEFORE = rooms.TOKEN_NOT_BEFORE
 POLL_AFTER = timedelta(minutes=30)
@@ -360,8 +359,10 @@ def jitsi_event(kind: str, payload: dict) -> dict:
     published, and occupants it did not invite are acknowledged and ignored."""
     now = clock.now()
     session = rooms.session_for_room(room_name_of(payload))
-    if session is None or session.status != "published":
+    if session is None:
         return {"status": "ignored", "reason": "unknown_room"}
+    if session.status != "published":
+        return {"status": "ignored", "reason": "not_published", "session_id": session.id}
     if kind == "room/created":
         if not payload.get("is_breakout"):
             audit.record(

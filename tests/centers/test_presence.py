@@ -303,6 +303,21 @@ def test_room_destroyed_closes_everyone_and_backfills_missed_joins(client, world
     assert ra.status is None and rb.status is None
 
 
+def test_events_for_a_cancelled_session_change_nothing(client, world):
+    session, a = world["session"], world["a"]
+    session.status = "cancelled"
+    db.session.commit()
+    payload = occupant(session, f"center-{a.id}", "a@meet/1", joined_at=ts(1))
+    response = _post_event(client, "occupant/joined", payload)
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ignored",
+        "reason": "not_published",
+        "session_id": session.id,
+    }
+    assert _count(RoomPresence) == 0 and _count(Attendance) == 0
+
+
 def test_breakout_rooms_do_not_end_the_main_room(client, world):
     session, a = world["session"], world["a"]
     _post_event(
