@@ -11,18 +11,18 @@ connection closes, ``left_at`` is set. A reported status is never touched.
 Participants are matched to centers by the ``context.user.id`` of the token ``/join`` gave
 (``center-<id>``, ``instructor-<id>``, ``user-<id>``), or, when polling (Prosody only knows
 display names), by the center's name.
+
+This module keeps the rows and the attendance times; :mod:`centers.event_sync` reads Jitsi's
+webhooks and :mod:`centers.muc_size` polls Prosody, both through the functions here.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import requests
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,18 +31,9 @@ from app.database import TimestampMixin, utcnow
 from app.extensions import db
 from centers.models import Attendance, Center
 from centers.records import ensure_record
-from programs import rooms
 from programs.models import Session
 
-log = logging.getLogger(__name__)
-
 PARTICIPANT_RE = re.compile(r"^(center|instructor|user)-(\d+)$")
-# Polling looks at rooms from a little before the join window opens to a while after the end.
-POLL_BEFORE = rooms.TOKEN_NOT_BEFORE
-POLL_AFTER = timedelta(minutes=30)
-HTTP_TIMEOUT = 5
-# Jitsi's timestamps are trusted unless they are absurdly far from the app's clock.
-MAX_EVENT_SKEW = timedelta(days=1)
 
 
 class RoomPresence(TimestampMixin, db.Model):
@@ -129,7 +120,7 @@ def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPr
     return row, inserted is not None
 
 
-def _open_rows(session_id: int, **filters) -> list[RoomPresence]:
+def open_rows(session_id: int, **filters) -> list[RoomPresence]:
     stmt = sa.select(RoomPresence).where(
         RoomPresence.session_id == session_id, RoomPresence.left_at.is_(None)
     )
@@ -138,7 +129,7 @@ def _open_rows(session_id: int, **filters) -> list[RoomPresence]:
     return list(db.session.scalars(stmt.with_for_update()))
 
 
-def _center_is_present(session_id: int, center_id: int) -> bool:
+def center_is_present(session_id: int, center_id: int) -> bool:
     stmt = sa.select(RoomPresence.id).where(
         RoomPresence.session_id == session_id,
         RoomPresence.center_id == center_id,
@@ -147,7 +138,7 @@ def _center_is_present(session_id: int, center_id: int) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
@@ -161,17 +152,17 @@ def _center_joined(session: Session, center_id: int, at: datetime, source: str, 
             "attendance.joined",
             "attendance",
             record.id,
-            before={"joined_at": _iso(before)},
-            after={"joined_at": _iso(at)},
+            before={"joined_at": iso(before)},
+            after={"joined_at": iso(at)},
             source=source,
         )
     return record
 
 
-def _center_left(
+def center_left(
     session: Session, center_id: int, at: datetime, source: str, user
 ) -> Attendance | None:
-    if _center_is_present(session.id, center_id):
+    if center_is_present(session.id, center_id):
         return None
     record = ensure_record(session, center_id)
     if record.joined_at is not None and at < record.joined_at:
@@ -184,8 +175,8 @@ def _center_left(
             "attendance.left",
             "attendance",
             record.id,
-            before={"left_at": _iso(before)},
-            after={"left_at": _iso(at)},
+            before={"left_at": iso(before)},
+            after={"left_at": iso(at)},
             source=source,
         )
     return record
@@ -257,19 +248,19 @@ def left(
         if source == "jitsi" and not _open_rows_of(session.id, participant, "jitsi"):
             # Jitsi is the authority: its last connection for this participant is gone, so a
             # tablet that crashed without saying goodbye is gone too.
-            _close(
-                [r for r in _open_rows(session.id, participant=participant) if r.joined_at <= at],
+            close_rows(
+                [r for r in open_rows(session.id, participant=participant) if r.joined_at <= at],
                 at,
             )
-        _center_left(session, center_id, row.left_at, source, user)
+        center_left(session, center_id, row.left_at, source, user)
     return row
 
 
 def _open_rows_of(session_id: int, participant: str, source: str) -> list[RoomPresence]:
-    return _open_rows(session_id, participant=participant, source=source)
+    return open_rows(session_id, participant=participant, source=source)
 
 
-def _close(rows: list[RoomPresence], at: datetime) -> set[int]:
+def close_rows(rows: list[RoomPresence], at: datetime) -> set[int]:
     centers = set()
     for row in rows:
         row.left_at = max(at, row.joined_at)
@@ -281,9 +272,9 @@ def _close(rows: list[RoomPresence], at: datetime) -> set[int]:
 
 def everyone_left(session: Session, at: datetime, source: str, user=None) -> set[int]:
     """The room is gone (destroyed, or Prosody says it does not exist): close every row."""
-    centers = _close(_open_rows(session.id), at)
+    centers = close_rows(open_rows(session.id), at)
     for center_id in sorted(centers):
-        _center_left(session, center_id, at, source, user)
+        center_left(session, center_id, at, source, user)
     return centers
 
 
@@ -317,233 +308,27 @@ def tablet_event(
         )
     else:
         if endpoint:
-            rows = _open_rows(session.id, occupant=prefix + endpoint[:200])
+            rows = open_rows(session.id, occupant=prefix + endpoint[:200])
         else:
             rows = [
                 r
-                for r in _open_rows(session.id, participant=participant)
+                for r in open_rows(session.id, participant=participant)
                 if r.occupant.startswith(prefix)
             ]
-        _close(rows, at)
+        close_rows(rows, at)
         if center_id is not None:
-            _center_left(session, center_id, at, source, user)
+            center_left(session, center_id, at, source, user)
     return {"status": "recorded", "event": event, "in_room": in_room(session)}
 
 
-# --- Jitsi's event_sync webhooks --------------------------------------------------------
-
-KINDS = ("occupant/joined", "occupant/left", "room/created", "room/destroyed")
-
-
-def _when(value: Any, default: datetime) -> datetime:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            moment = datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            return default
-        if abs(moment - default) <= MAX_EVENT_SKEW:
-            return moment
-    return default
-
-
-def room_name_of(payload: dict) -> str:
-    """``room_name`` without a tenant prefix (``[tenant]room``), lowercased as Jitsi does."""
-    name = str(payload.get("room_name") or "")
-    if not name and payload.get("room_jid"):
-        name = str(payload["room_jid"]).split("@", 1)[0]
-    return re.sub(r"^\[[^\]]*\]", "", name).strip().lower()
-
-
-def jitsi_event(kind: str, payload: dict) -> dict:
-    """Apply one ``event_sync`` call. Rooms Ieum does not know, sessions that are not
-    published, and occupants it did not invite are acknowledged and ignored."""
-    now = clock.now()
-    session = rooms.session_for_room(room_name_of(payload))
-    if session is None:
-        return {"status": "ignored", "reason": "unknown_room"}
-    if session.status != "published":
-        return {"status": "ignored", "reason": "not_published", "session_id": session.id}
-    if kind == "room/created":
-        if not payload.get("is_breakout"):
-            audit.record(
-                None,
-                "room.created",
-                "session",
-                session.id,
-                source="jitsi",
-                after={
-                    "room": session.room.name,
-                    "at": _iso(_when(payload.get("created_at"), now)),
-                },
-            )
-        return {"status": "recorded", "session_id": session.id}
-    if kind == "room/destroyed":
-        if payload.get("is_breakout"):
-            return {"status": "ignored", "reason": "breakout_room", "session_id": session.id}
-        at = _when(payload.get("destroyed_at"), now)
-        for occupant in payload.get("all_occupants") or []:
-            _occupant_event(session, "occupant/left", occupant, at)
-        everyone_left(session, at, "jitsi")
-        return {"status": "recorded", "session_id": session.id, "in_room": 0}
-    occupant = payload.get("occupant") or {}
-    result = _occupant_event(session, kind, occupant, now)
-    return {
-        "status": "recorded" if result else "ignored",
-        "session_id": session.id,
-        **({} if result else {"reason": "unknown_occupant"}),
-        "in_room": in_room(session),
-    }
-
-
-def _occupant_event(
-    session: Session, kind: str, occupant: dict, now: datetime
-) -> RoomPresence | None:
-    if not isinstance(occupant, dict) or not occupant.get("occupant_jid"):
-        return None
-    who = identify(session, occupant.get("id"), occupant.get("name"))
-    if who is None:
-        return None
-    participant, center_id = who
-    jid = str(occupant["occupant_jid"])[:240]
-    name = str(occupant.get("name") or "")
-    joined_at = _when(occupant.get("joined_at"), now)
-    if kind == "occupant/joined":
-        return joined(
-            session,
-            occupant="jid:" + jid,
-            participant=participant,
-            center_id=center_id,
-            at=joined_at,
-            source="jitsi",
-            display_name=name,
-        )
-    left_at = _when(occupant.get("left_at"), now)
-    return left(
-        session,
-        occupant="jid:" + jid,
-        participant=participant,
-        center_id=center_id,
-        at=left_at,
-        source="jitsi",
-        joined_at=joined_at if occupant.get("joined_at") else None,
-        display_name=name,
-    )
-
-
-# --- polling Prosody's mod_muc_size -----------------------------------------------------
-
-
-class ProsodyError(RuntimeError):
-    """Prosody did not answer in a documented shape; nothing was changed."""
-
-
-def _get(url: str, params: dict) -> requests.Response:
-    try:
-        response = requests.get(url, params=params, timeout=HTTP_TIMEOUT)
-    except requests.RequestException as exc:
-        raise ProsodyError(str(exc)) from exc
-    if response.status_code not in (200, 404):
-        raise ProsodyError(f"{url}: HTTP {response.status_code}")
-    return response
-
-
-def room_occupants(base_url: str, room: str, domain: str) -> list[dict] | None:
-    """The room's occupants from ``/room-size`` and ``/room``: None when the room does not
-    exist (404), ``[]`` when it is empty (``{"participants": 0}`` or ``{}``)."""
-    params = {"room": room, "domain": domain}
-    size = _get(f"{base_url.rstrip('/')}/room-size", params)
-    if size.status_code == 404:
-        return None
-    try:
-        participants = int(size.json().get("participants", 0))
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise ProsodyError(f"/room-size: unexpected body {size.text[:100]!r}") from exc
-    if participants <= 0:
-        return []
-    detail = _get(f"{base_url.rstrip('/')}/room", params)
-    if detail.status_code == 404:
-        return None
-    try:
-        body = detail.json()
-    except ValueError as exc:
-        raise ProsodyError(f"/room: unexpected body {detail.text[:100]!r}") from exc
-    if body == {} or body == []:
-        return []  # Lua's empty table encodes as {}
-    if not isinstance(body, list):
-        raise ProsodyError(f"/room: unexpected body {detail.text[:100]!r}")
-    return [o for o in body if isinstance(o, dict)]
-
-
-def sessions_to_poll(now: datetime | None = None) -> list[Session]:
-    now = now or clock.now()
-    today = now.astimezone(clock.SEOUL).date()
-    stmt = (
-        sa.select(Session)
-        .where(Session.date == today, Session.status == "published")
-        .order_by(Session.start_time, Session.id)
-    )
-    return [
-        s
-        for s in db.session.scalars(stmt)
-        if s.room is not None and s.starts_at - POLL_BEFORE <= now <= s.ends_at + POLL_AFTER
-    ]
-
-
-def poll_session(session: Session, base_url: str, domain: str, now: datetime | None = None) -> dict:
-    """Reconcile one session with Prosody's view of its room. Centers Prosody lists (matched by
-    display name) are opened if Ieum had missed them; centers it does not list are closed."""
-    now = now or clock.now()
-    summary = {"session_id": session.id, "room": session.room.name}
-    try:
-        occupants = room_occupants(base_url, session.room.name, domain)
-    except ProsodyError as exc:
-        log.warning("muc_size poll of session %s failed: %s", session.id, exc)
-        return {**summary, "status": "error", "error": str(exc)}
-    if not occupants:
-        everyone_left(session, now, "jitsi")
-        return {
-            **summary,
-            "status": "absent" if occupants is None else "empty",
-            "participants": 0,
-            "in_room": 0,
-        }
-    present: dict[int, dict] = {}
-    for occupant in occupants:
-        who = identify(session, None, occupant.get("display_name"))
-        if who and who[1] is not None:
-            present.setdefault(who[1], occupant)
-    for center_id, occupant in present.items():
-        if not _center_is_present(session.id, center_id):
-            joined(
-                session,
-                occupant="poll:" + str(occupant.get("jid") or center_id)[:240],
-                participant=center_participant(center_id),
-                center_id=center_id,
-                at=now,
-                source="jitsi",
-                display_name=str(occupant.get("display_name") or ""),
-            )
-    gone = [
-        r for r in _open_rows(session.id) if r.center_id is not None and r.center_id not in present
-    ]
-    for center_id in sorted(_close(gone, now)):
-        _center_left(session, center_id, now, "jitsi", None)
-    return {
-        **summary,
-        "status": "occupied",
-        "participants": len(occupants),
-        "in_room": in_room(session),
-    }
+# --- polling Prosody's mod_muc_size (see centers.muc_size) ------------------------------
 
 
 def poll_prosody(now: datetime | None = None, config: dict | None = None) -> list[dict]:
     """Poll every room that may be in use now; ``[]`` when ``JITSI_PROSODY_URL`` is unset."""
-    config = current_app.config if config is None else config
-    base_url = (config.get("JITSI_PROSODY_URL") or "").strip()
-    if not base_url:
-        return []
-    domain = (config.get("JITSI_XMPP_DOMAIN") or config.get("JITSI_DOMAIN") or "").strip()
-    return [poll_session(s, base_url, domain, now) for s in sessions_to_poll(now)]
+    from centers import muc_size
+
+    return muc_size.poll_prosody(now, config)
 
 
 # --- reading presence -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from app.api import blueprint
 from app.auth import policy
 from app.errors import NotFound, Unauthorized
 from app.extensions import db, limiter
-from centers import presence, tablet, video
+from centers import event_sync, presence, tablet, video
 from programs import rooms
 
 blp = blueprint(
@@ -237,8 +237,8 @@ def jitsi_event(payload, group: str, action: str):
     """One event_sync call: ``occupant/joined``, ``occupant/left``, ``room/created`` or
     ``room/destroyed``. Unknown rooms and occupants are acknowledged and ignored."""
     kind = f"{group}/{action}"
-    if kind not in presence.KINDS:
+    if kind not in event_sync.KINDS:
         raise NotFound()
-    result = presence.jitsi_event(kind, payload)
+    result = event_sync.jitsi_event(kind, payload)
     db.session.commit()
     return result

@@ -15,7 +15,7 @@ from app import clock
 from app.audit import AuditLog
 from app.auth.models import Role
 from app.extensions import db
-from centers import presence
+from centers import event_sync, presence
 from centers.models import Attendance
 from centers.presence import RoomPresence
 from tests.browser.conftest import live_server  # noqa: F401, F811  (the live-server fixture)
@@ -625,9 +625,9 @@ def test_the_poll_command(prosody, app, world):
 
 def test_a_timestamp_far_from_now_falls_back_to_now():
     now = datetime(2026, 11, 24, 1, 5, tzinfo=UTC)
-    assert presence._when(int(now.timestamp()) - 60, now) == now - timedelta(seconds=60)
+    assert event_sync._when(int(now.timestamp()) - 60, now) == now - timedelta(seconds=60)
     assert (
-        presence._when(0, now) == now
-        and presence._when(None, now) == now
-        and presence._when(True, now) == now
+        event_sync._when(0, now) == now
+        and event_sync._when(None, now) == now
+        and event_sync._when(True, now) == now
     )
