@@ -162,3 +162,115 @@ def scope_sessions(stmt: sa.Select, user: User) -> sa.Select:
 def require_ids_in_scope(user: User, center_ids: Iterable[int]) -> None:
     for center_id in center_ids:
         get_center(user, center_id)
+
+
+# --- video rooms, tablets and presence (issue 4) ----------------------------------------
+
+
+def get_joinable_session(user: User, session_id: int, center_id: int | None = None):
+    """The session ``user`` may enter, and the center they enter for: ``(session, center)``.
+
+    ``center`` is the center the user joins as (its tablet or manager, or a coordinator who
+    names an invited center); ``None`` when the user joins as the session's instructor or as a
+    coordinator, both moderators. Other roles, or another center: 403. No such session, one
+    outside the user's scope, or a center that is not invited: 404. A draft or cancelled
+    session the user can see: 422 ``invalid`` (``details.field: "session"``).
+    """
+    from flask_babel import lazy_gettext as _l
+
+    from app.errors import Invalid, Unauthorized
+    from programs.models import Session
+
+    if not user.is_authenticated:
+        raise Unauthorized()
+    if user.role not in (*STAFF, Role.INSTRUCTOR, Role.CENTER_MANAGER):
+        raise Forbidden()
+    center = None
+    if user.role == Role.CENTER_MANAGER:
+        center = get_center(user, user.center_id if center_id is None else center_id)
+    elif user.role == Role.INSTRUCTOR:
+        if center_id is not None:
+            raise Forbidden()
+    elif center_id is not None:
+        center = get_center(user, center_id)
+    session = db.session.get(Session, session_id)
+    if session is None:
+        raise NotFound()
+    visible = scope_sessions(sa.select(Session.id).where(Session.id == session.id), user)
+    if db.session.scalar(visible) is None:
+        raise NotFound()
+    if center is not None and center.id not in session.center_ids:
+        raise NotFound()
+    if session.status != "published":
+        raise Invalid("session", _l("게시되지 않았거나 취소된 수업입니다."))
+    return session, center
+
+
+def joins_as_moderator(user: User, session, center) -> bool:
+    """Only the session's instructor and coordinators moderate; centers are participants."""
+    if center is not None:
+        return False
+    if is_staff(user):
+        return True
+    return user.role == Role.INSTRUCTOR and user.instructor_id == session.instructor_id
+
+
+def can_watch_presence(user: User, session) -> bool:
+    """Who is in the room right now: staff and the session's instructor."""
+    if is_staff(user):
+        return True
+    return user.role == Role.INSTRUCTOR and user.instructor_id == session.instructor_id
+
+
+def get_watchable_session(user: User, session_id: int):
+    from programs.models import Session
+
+    session = db.session.get(Session, session_id)
+    if session is None:
+        raise NotFound()
+    if not can_watch_presence(user, session):
+        visible = scope_sessions(sa.select(Session.id).where(Session.id == session.id), user)
+        raise Forbidden() if db.session.scalar(visible) is not None else NotFound()
+    return session
+
+
+def can_replace_room(user: User) -> bool:
+    return is_staff(user)
+
+
+def is_tablet(user: User) -> bool:
+    """A paired tablet's own user (it may use its center, not manage other tablets)."""
+    from centers.models import TabletDevice
+
+    if not user.is_authenticated:
+        return False
+    stmt = sa.select(TabletDevice.id).where(TabletDevice.user_id == user.id).limit(1)
+    return db.session.scalar(stmt) is not None
+
+
+def can_manage_tablets(user: User, center) -> bool:
+    """Pair and revoke a center's tablets: staff, or the center's own (human) manager."""
+    if is_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.role == Role.CENTER_MANAGER
+        and user.center_id == center.id
+        and not is_tablet(user)
+    )
+
+
+def require_can_manage_tablets(user: User, center) -> None:
+    if not can_manage_tablets(user, center):
+        raise Forbidden()
+
+
+def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
+    """A center's sessions as its tablet sees them: published (or cancelled after publishing)
+    sessions the center is invited to."""
+    from programs.models import Session, SessionCenter
+
+    get_center(user, center.id)
+    invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center.id)
+    stmt = stmt.where(Session.id.in_(invited), Session.published_at.is_not(None))
+    return scope_sessions(stmt, user)
