@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.labels import ATTENDANCE_STATUS, MEMBER_STATUS
@@ -12,7 +13,7 @@ from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
 class AttendanceForm(FlaskForm):
     status = RadioField(
         _l("출석 상태"),
-        choices=[(code, ATTENDANCE_STATUS[code]) for code in ATTENDANCE_STATUSES],
+        choices=[SelectChoice(code, ATTENDANCE_STATUS[code]) for code in ATTENDANCE_STATUSES],
         validators=[InputRequired(_l("출석 상태를 고르세요."))],
     )
     headcount = IntegerField(
@@ -34,7 +35,7 @@ class MemberForm(FlaskForm):
 
 
 class MemberEditForm(MemberForm):
-    status = SelectField(_l("상태"), choices=[(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES])
+    status = SelectField(_l("상태"), choices=[SelectChoice(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES])
 
 
 class DeleteForm(FlaskForm):

@@ -17,7 +17,7 @@ from app.auth import policy
 from app.auth.models import Role, User
 from app.extensions import db
 from centers import attendance
-from centers.attendance_forms import AttendanceForm
+from centers.attendance_forms import AttendanceForm, SelectChoice
 from centers.models import Attendance, Member
 from programs.models import Session, SessionCenter
 
@@ -193,7 +193,7 @@ def record_page(session_id: int, center_id: int):
             .where(Member.center_id == center.id, sa.or_(Member.status == "active", Member.id.in_(present)))
             .order_by(Member.name, Member.id)
         ))
-    form.member_ids.choices = [(m.id, m.name) for m in roster]
+    form.member_ids.choices = [SelectChoice(m.id, m.name) for m in roster]
     if request.method == "POST":
         policy.require_attendance_writer(current_user, center)
         if form.validate_on_submit():
