@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit, clock
 from app.auth import policy
-from app.errors import Forbidden, Invalid
+from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from centers.models import ATTENDANCE_STATUSES, Attendance, AttendanceMember, Center, Member
 from centers.records import ensure_record
@@ -201,7 +201,7 @@ def get_record(user, session_id: int, center_id: int) -> tuple[Session, Center, 
     center = policy.get_center(user, center_id)
     session = policy.attendance_session(user, session_id)
     if center.id not in session.center_ids:
-        raise Invalid("center_id", _l("이 수업에 초대되지 않은 경로당입니다."))
+        raise NotFound()  # no such record: the center is not invited
     record = db.session.scalar(
         sa.select(Attendance).where(Attendance.session_id == session.id, Attendance.center_id == center.id)
     )

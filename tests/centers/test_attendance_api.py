@@ -361,3 +361,18 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     assert "get" in paths["/api/v1/attendance"]
     assert {"get", "post"} <= set(paths["/api/v1/centers/{center_id}/members"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/centers/{center_id}/members/{member_id}"])
+
+
+def test_a_record_of_a_center_not_invited_does_not_exist(client, make_token, world):
+    response = client.get(url(world["session"], world["far"]), headers=make_token(world["coordinator"]))
+    assert response.status_code == 404
+
+
+def test_a_paired_tablet_with_a_token_writes_as_the_tablet(client, make_token, world):
+    from centers.models import TabletDevice
+
+    tablet_user = UserFactory(role=Role.CENTER_MANAGER, center_id=world["center"].id, county_id=world["county"].id)
+    db.session.add(TabletDevice(center_id=world["center"].id, user_id=tablet_user.id, label="거실 태블릿"))
+    db.session.commit()
+    response = put(client, make_token(tablet_user), world["session"], world["center"])
+    assert response.status_code == 200 and response.json["source"] == "tablet"

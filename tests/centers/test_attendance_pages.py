@@ -237,3 +237,9 @@ def test_menu_entries(client, login_as):
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/home")})
     login_as(w["coordinator"])
     assert 'href="/attendance"' in client.get("/home").get_data(as_text=True)
+
+
+def test_the_record_page_of_a_center_not_invited_is_404(client, login_as):
+    w = make_world()
+    login_as(w["coordinator"])
+    assert client.get(record_url(w["session"], w["far"])).status_code == 404
