@@ -13,7 +13,11 @@ const VERSION = {{ version|tojson }};
 const PREFIX = "ieum-tablet-";
 const CACHE = PREFIX + VERSION;
 const PRECACHE = {{ precache|tojson }};
-const NETWORK_TIMEOUT_MS = 4000;
+const NETWORK_TIMEOUT_MS = 5000;
+// Pages that may be answered from the cache when the line is merely slow (the day's pages and
+// the attendance forms); any other tablet page waits for the network and falls back only when
+// the network fails (a stored room page could carry an expired token).
+const SLOW_LINE_FALLBACK = /^\/tablet(\/attendance|\/sessions\/\d+\/attendance)?\/?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -82,6 +86,13 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   const network = fetch(request).then((response) => storePage(cache, request.url, response));
   network.catch(() => null);  // handled below; no unhandled rejection when the cache answered
+  if (!SLOW_LINE_FALLBACK.test(new URL(request.url).pathname)) {
+    try {
+      return await network;
+    } catch (err) {
+      return (await fromCache(request.url)) || offlinePage();
+    }
+  }
   let timer;
   const timeout = new Promise((resolve) => { timer = setTimeout(resolve, NETWORK_TIMEOUT_MS, null); });
   try {
