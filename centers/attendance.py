@@ -84,15 +84,22 @@ def check_session_open(session: Session, center_id: int, now: datetime | None = 
         raise Invalid("session", _l("수업이 시작된 뒤에 출석을 기록할 수 있습니다."))
 
 
-def validate_entry(center: Center, status: Any, headcount: Any, member_ids: list | None) -> list[int]:
+def validate_entry(
+    center: Center, status: Any, headcount: Any, member_ids: list | None
+) -> list[int]:
     """Check status, headcount and members; return the member ids, sorted and unique."""
     if status not in ATTENDANCE_STATUSES:
-        raise Invalid("status", _l("출석 상태를 목록에서 고르세요."), allowed=list(ATTENDANCE_STATUSES))
+        raise Invalid(
+            "status", _l("출석 상태를 목록에서 고르세요."), allowed=list(ATTENDANCE_STATUSES)
+        )
     if isinstance(headcount, bool) or not isinstance(headcount, int):
         raise Invalid("headcount", _l("참여 인원은 정수여야 합니다."))
     if not 0 <= headcount <= center.max_headcount:
-        raise Invalid("headcount", _l("참여 인원은 0명에서 %(max)s명 사이여야 합니다.", max=center.max_headcount),
-                      max=center.max_headcount)
+        raise Invalid(
+            "headcount",
+            _l("참여 인원은 0명에서 %(max)s명 사이여야 합니다.", max=center.max_headcount),
+            max=center.max_headcount,
+        )
     ids: list[int] = []
     for value in member_ids or []:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -100,15 +107,24 @@ def validate_entry(center: Center, status: Any, headcount: Any, member_ids: list
         if value not in ids:
             ids.append(value)
     if ids:
-        found = set(db.session.scalars(
-            sa.select(Member.id).where(Member.id.in_(ids), Member.center_id == center.id)
-        ))
+        found = set(
+            db.session.scalars(
+                sa.select(Member.id).where(Member.id.in_(ids), Member.center_id == center.id)
+            )
+        )
         strangers = [i for i in ids if i not in found]
         if strangers:
-            raise Invalid("member_ids", _l("이 경로당에 등록되지 않은 어르신이 있습니다."), member_ids=strangers)
+            raise Invalid(
+                "member_ids",
+                _l("이 경로당에 등록되지 않은 어르신이 있습니다."),
+                member_ids=strangers,
+            )
     if headcount < len(ids):
-        raise Invalid("headcount", _l("참여 인원은 체크한 어르신 수(%(n)s명)보다 적을 수 없습니다.", n=len(ids)),
-                      min=len(ids))
+        raise Invalid(
+            "headcount",
+            _l("참여 인원은 체크한 어르신 수(%(n)s명)보다 적을 수 없습니다.", n=len(ids)),
+            min=len(ids),
+        )
     return sorted(ids)
 
 
@@ -126,7 +142,10 @@ def _already_applied(record: Attendance, client_ref: str | None) -> bool:
         return False
     if record.client_ref == client_ref:
         return True
-    return any((entry.after or {}).get("client_ref") == client_ref for entry in audit.history(ENTITY, record.id))
+    return any(
+        (entry.after or {}).get("client_ref") == client_ref
+        for entry in audit.history(ENTITY, record.id)
+    )
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -163,13 +182,21 @@ def record_attendance(
         return Outcome(record, "duplicate")
     if not policy.attendance_window_open(user, session, now, correction_days()):
         raise Forbidden(
-            _l("수정 기간(수업 후 %(days)s일)이 지났습니다. 코디네이터에게 요청하세요.", days=correction_days()),
+            _l(
+                "수정 기간(수업 후 %(days)s일)이 지났습니다. 코디네이터에게 요청하세요.",
+                days=correction_days(),
+            ),
             reason="correction_window_closed",
         )
     if record.recorded_at is not None and recorded_at < record.recorded_at:
         return Outcome(record, "superseded")
     new_note = record.note if note is None else note
-    if (record.status, record.headcount, record.member_ids, record.note) == (status, headcount, ids, new_note):
+    if (record.status, record.headcount, record.member_ids, record.note) == (
+        status,
+        headcount,
+        ids,
+        new_note,
+    ):
         return Outcome(record, "unchanged")
 
     before = snapshot(record)
@@ -188,8 +215,15 @@ def record_attendance(
     if result == "corrected":
         record.version = (record.version or 1) + 1  # the first report keeps version 1
     db.session.flush()
-    audit.record(user, f"attendance.{'record' if result == 'recorded' else 'correct'}", ENTITY, record.id,
-                 before=before, after=snapshot(record), source=source)
+    audit.record(
+        user,
+        f"attendance.{'record' if result == 'recorded' else 'correct'}",
+        ENTITY,
+        record.id,
+        before=before,
+        after=snapshot(record),
+        source=source,
+    )
     return Outcome(record, result)
 
 
@@ -203,7 +237,9 @@ def get_record(user, session_id: int, center_id: int) -> tuple[Session, Center, 
     if center.id not in session.center_ids:
         raise NotFound()  # no such record: the center is not invited
     record = db.session.scalar(
-        sa.select(Attendance).where(Attendance.session_id == session.id, Attendance.center_id == center.id)
+        sa.select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.center_id == center.id
+        )
     )
     return session, center, record
 
@@ -223,7 +259,9 @@ def list_attendance(
     stmt = sa.select(Attendance).options(selectinload(Attendance.members))
     if county_id is not None:
         policy.get_county(user, county_id)
-        stmt = stmt.join(Center, Center.id == Attendance.center_id).where(Center.county_id == county_id)
+        stmt = stmt.join(Center, Center.id == Attendance.center_id).where(
+            Center.county_id == county_id
+        )
     if center_id is not None:
         policy.get_center(user, center_id)
         stmt = stmt.where(Attendance.center_id == center_id)
@@ -255,22 +293,26 @@ def can_edit(user, center: Center, session: Session) -> bool:
 
 
 def regular_member_ids(center: Center, session: Session, last: int = 10) -> list[int]:
-    """"Everyone who usually comes": active members present at half or more of the center's
+    """ "Everyone who usually comes": active members present at half or more of the center's
     last ``last`` attended sessions before this one; all active members when there is no history."""
-    active = set(db.session.scalars(
-        sa.select(Member.id).where(Member.center_id == center.id, Member.status == "active")
-    ))
-    recent = list(db.session.scalars(
-        sa.select(Attendance.id)
-        .where(
-            Attendance.center_id == center.id,
-            Attendance.status == "attended",
-            Attendance.session_id != session.id,
-            Attendance.session_date <= session.date,
+    active = set(
+        db.session.scalars(
+            sa.select(Member.id).where(Member.center_id == center.id, Member.status == "active")
         )
-        .order_by(Attendance.session_date.desc(), Attendance.id.desc())
-        .limit(last)
-    ))
+    )
+    recent = list(
+        db.session.scalars(
+            sa.select(Attendance.id)
+            .where(
+                Attendance.center_id == center.id,
+                Attendance.status == "attended",
+                Attendance.session_id != session.id,
+                Attendance.session_date <= session.date,
+            )
+            .order_by(Attendance.session_date.desc(), Attendance.id.desc())
+            .limit(last)
+        )
+    )
     if not recent:
         return sorted(active)
     counts = db.session.execute(
@@ -310,7 +352,9 @@ def session_overview(user, session: Session) -> list[CenterRow]:
     records = {
         r.center_id: r
         for r in db.session.scalars(
-            sa.select(Attendance).options(selectinload(Attendance.members)).where(Attendance.session_id == session.id)
+            sa.select(Attendance)
+            .options(selectinload(Attendance.members))
+            .where(Attendance.session_id == session.id)
         )
     }
     return [CenterRow(c, records.get(c.id)) for c in centers]
@@ -334,11 +378,15 @@ def session_reports(
     """Published sessions that have started, newest first, with invited / reported / joined
     counts over the centers in the user's scope."""
     center_ids = policy.visible_center_ids(user)
-    in_range = sa.and_(Session.date >= date_from, Session.date <= date_to, Session.status == "published")
+    in_range = sa.and_(
+        Session.date >= date_from, Session.date <= date_to, Session.status == "published"
+    )
 
-    invited = sa.select(SessionCenter.session_id, sa.func.count().label("n")).join(
-        Session, Session.id == SessionCenter.session_id
-    ).where(in_range)
+    invited = (
+        sa.select(SessionCenter.session_id, sa.func.count().label("n"))
+        .join(Session, Session.id == SessionCenter.session_id)
+        .where(in_range)
+    )
     if center_ids is not None:
         invited = invited.where(SessionCenter.center_id.in_(center_ids))
     invited = invited.group_by(SessionCenter.session_id).subquery()

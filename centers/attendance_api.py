@@ -23,7 +23,9 @@ from centers.attendance_schemas import (
 )
 from centers.models import TabletDevice
 
-blp = blueprint("attendance_api", __name__, "", description="Attendance per session and center, and members")
+blp = blueprint(
+    "attendance_api", __name__, "", description="Attendance per session and center, and members"
+)
 
 SESSION_SOURCES = ("tablet", "page")
 
@@ -33,7 +35,9 @@ def request_source(user) -> str:
     paired tablet's own user); same-origin JavaScript names itself with ``X-Ieum-Source``."""
     if getattr(g, "auth_via_token", False):
         tablet = db.session.scalar(
-            sa.select(TabletDevice.id).where(TabletDevice.user_id == user.id, TabletDevice.revoked_at.is_(None))
+            sa.select(TabletDevice.id).where(
+                TabletDevice.user_id == user.id, TabletDevice.revoked_at.is_(None)
+            )
         )
         return "tablet" if tablet else "api"
     declared = request.headers.get("X-Ieum-Source", "")
@@ -65,7 +69,8 @@ class AttendanceItem(MethodView):
     @blp.response(200, AttendanceResultSchema)
     def put(self, data, session_id: int, center_id: int):
         """Record or correct attendance (the center's manager, coordinators). Idempotent on
-        ``client_ref``; a submission older (by ``recorded_at``) than the stored one changes nothing."""
+        ``client_ref``; a submission older (by ``recorded_at``) than the stored one changes
+        nothing."""
         outcome = attendance.record_attendance(
             current_user, session_id, center_id, source=request_source(current_user), **data
         )
@@ -78,7 +83,8 @@ class AttendanceList(MethodView):
     @blp.arguments(AttendanceListArgs, location="query")
     @blp.response(200, AttendanceSchema(many=True))
     def get(self, args):
-        """Attendance records in the caller's scope (``county_id``/``center_id`` outside it: 403)."""
+        """Attendance records in the caller's scope (a ``county_id`` or ``center_id`` outside
+        it: 403)."""
         return attendance.list_attendance(current_user, **args)
 
 
@@ -107,7 +113,9 @@ class Members(MethodView):
     def post(self, data, center_id: int):
         """Add a member (the center's manager, coordinators)."""
         center = policy.get_center(current_user, center_id)
-        member = members.create_member(current_user, center, source=request_source(current_user), **data)
+        member = members.create_member(
+            current_user, center, source=request_source(current_user), **data
+        )
         db.session.commit()
         return _member_out(current_user, center, member, set())
 
@@ -124,7 +132,9 @@ class MemberItem(MethodView):
     def patch(self, data, center_id: int, member_id: int):
         """Edit a member, or mark them moved or deceased (``status``)."""
         center, member = members.get_member(current_user, center_id, member_id)
-        members.update_member(current_user, center, member, data, source=request_source(current_user))
+        members.update_member(
+            current_user, center, member, data, source=request_source(current_user)
+        )
         db.session.commit()
         return _member_out(current_user, center, member, members.ids_with_attendance(center))
 

@@ -39,19 +39,27 @@ class AttendanceResultSchema(AttendanceSchema):
 class AttendancePutSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
     headcount = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0, max=MAX_HEADCOUNT),
+        required=True,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_HEADCOUNT),
         metadata={"description": "0 to the center's capacity (or 500); at least len(member_ids)"},
     )
     member_ids = fields.List(
-        fields.Integer(strict=True), load_default=None, allow_none=True, validate=validate.Length(max=MAX_HEADCOUNT)
+        fields.Integer(strict=True),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_HEADCOUNT),
     )
     client_ref = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
         metadata={"description": "The device's id for this submission: the idempotency key"},
     )
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
     recorded_at = fields.AwareDateTime(
-        load_default=None, allow_none=True,
+        load_default=None,
+        allow_none=True,
         metadata={"description": "When the device recorded it; the latest recorded_at wins"},
     )
 
@@ -83,7 +91,9 @@ class MemberSchema(Schema):
 
 class MemberCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    birth_year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100))
+    birth_year = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100)
+    )
     phone = fields.String(allow_none=True, validate=validate.Length(max=30))
     note = fields.String(validate=validate.Length(max=200))
 

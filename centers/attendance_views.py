@@ -7,7 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -22,8 +31,11 @@ from centers.models import Attendance, Member
 from programs.models import Session, SessionCenter
 
 bp = Blueprint(
-    "attendance", __name__, template_folder="templates",
-    static_folder="static", static_url_path="/tablet/attendance-assets",
+    "attendance",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/tablet/attendance-assets",
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -55,17 +67,26 @@ def tablet_day():
         .order_by(Session.start_time)
     )
     sessions = list(db.session.scalars(policy.scope_sessions(stmt, current_user)))
-    records = {
-        r.session_id: r
-        for r in db.session.scalars(
-            sa.select(Attendance).where(
-                Attendance.center_id == center.id, Attendance.session_id.in_([s.id for s in sessions])
+    records = (
+        {
+            r.session_id: r
+            for r in db.session.scalars(
+                sa.select(Attendance).where(
+                    Attendance.center_id == center.id,
+                    Attendance.session_id.in_([s.id for s in sessions]),
+                )
             )
-        )
-    } if sessions else {}
+        }
+        if sessions
+        else {}
+    )
     return render_template(
-        "centers/tablet/attendance_day.html", center=center, sessions=sessions, records=records,
-        today=today, now=clock.now(),
+        "centers/tablet/attendance_day.html",
+        center=center,
+        sessions=sessions,
+        records=records,
+        today=today,
+        now=clock.now(),
     )
 
 
@@ -82,8 +103,13 @@ def tablet_form(session_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             attendance.record_attendance(
-                current_user, session.id, center.id, status=form.status.data, headcount=form.headcount.data,
-                member_ids=form.member_ids.data or [], client_ref=form.client_ref.data or None,
+                current_user,
+                session.id,
+                center.id,
+                status=form.status.data,
+                headcount=form.headcount.data,
+                member_ids=form.member_ids.data or [],
+                client_ref=form.client_ref.data or None,
                 source="tablet",
             )
             db.session.commit()
@@ -97,11 +123,16 @@ def tablet_form(session_id: int):
 
 def _render_tablet_form(session, center, record, form):
     roster_ids = set(record.member_ids) if record else set()
-    roster = list(db.session.scalars(
-        sa.select(Member)
-        .where(Member.center_id == center.id, sa.or_(Member.status == "active", Member.id.in_(roster_ids)))
-        .order_by(Member.name, Member.id)
-    ))
+    roster = list(
+        db.session.scalars(
+            sa.select(Member)
+            .where(
+                Member.center_id == center.id,
+                sa.or_(Member.status == "active", Member.id.in_(roster_ids)),
+            )
+            .order_by(Member.name, Member.id)
+        )
+    )
     now = clock.now()
     reported = bool(record and record.status)
     proposed = None
@@ -109,13 +140,23 @@ def _render_tablet_form(session, center, record, form):
         proposed = "attended"  # the center joined the room: propose "attended"
     return render_template(
         "centers/tablet/attendance_form.html",
-        session=session, center=center, record=record, roster=roster, form=form,
-        checked_ids=roster_ids, regulars=set(attendance.regular_member_ids(center, session)),
-        status=(record.status if reported else proposed), proposed=proposed,
-        headcount=(record.headcount if reported and record.headcount is not None else len(roster_ids)),
-        started=now >= session.starts_at, editable=attendance.can_edit(current_user, center, session),
+        session=session,
+        center=center,
+        record=record,
+        roster=roster,
+        form=form,
+        checked_ids=roster_ids,
+        regulars=set(attendance.regular_member_ids(center, session)),
+        status=(record.status if reported else proposed),
+        proposed=proposed,
+        headcount=(
+            record.headcount if reported and record.headcount is not None else len(roster_ids)
+        ),
+        started=now >= session.starts_at,
+        editable=attendance.can_edit(current_user, center, session),
         open_for_entry=session.status == "published",
-        client_ref=uuid.uuid4().hex, server_now=now,
+        client_ref=uuid.uuid4().hex,
+        server_now=now,
         api_url=f"/api/v1/sessions/{session.id}/attendance/{center.id}",
     )
 
@@ -133,7 +174,10 @@ def service_worker():
         digest.update((Path(bp.root_path) / "templates/centers/tablet" / template).read_bytes())
     offline_page = render_template("centers/tablet/offline_page.html")
     body = render_template(
-        "centers/tablet/sw.js", version=digest.hexdigest()[:12], precache=assets, offline_page=offline_page
+        "centers/tablet/sw.js",
+        version=digest.hexdigest()[:12],
+        precache=assets,
+        offline_page=offline_page,
     )
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
@@ -153,9 +197,14 @@ def sessions():
     date_from = request.args.get("from", type=_parse_date) or today - timedelta(days=13)
     date_to = request.args.get("to", type=_parse_date) or today
     missing_only = request.args.get("missing") == "1"
-    reports = attendance.session_reports(current_user, date_from, date_to, missing_only=missing_only)
+    reports = attendance.session_reports(
+        current_user, date_from, date_to, missing_only=missing_only
+    )
     return render_template(
-        "centers/attendance/sessions.html", reports=reports, date_from=date_from, date_to=date_to,
+        "centers/attendance/sessions.html",
+        reports=reports,
+        date_from=date_from,
+        date_to=date_to,
         missing_only=missing_only,
     )
 
@@ -173,7 +222,10 @@ def session_detail(session_id: int):
     session = policy.attendance_session(current_user, session_id)
     rows = attendance.session_overview(current_user, session)
     return render_template(
-        "centers/attendance/session.html", session=session, rows=rows, started=clock.now() >= session.starts_at,
+        "centers/attendance/session.html",
+        session=session,
+        rows=rows,
+        started=clock.now() >= session.starts_at,
     )
 
 
@@ -188,22 +240,35 @@ def record_page(session_id: int, center_id: int):
     roster = []
     if policy.can_see_member_names(current_user, center):
         present = set(record.member_ids) if record else set()
-        roster = list(db.session.scalars(
-            sa.select(Member)
-            .where(Member.center_id == center.id, sa.or_(Member.status == "active", Member.id.in_(present)))
-            .order_by(Member.name, Member.id)
-        ))
+        roster = list(
+            db.session.scalars(
+                sa.select(Member)
+                .where(
+                    Member.center_id == center.id,
+                    sa.or_(Member.status == "active", Member.id.in_(present)),
+                )
+                .order_by(Member.name, Member.id)
+            )
+        )
     form.member_ids.choices = [SelectChoice(m.id, m.name) for m in roster]
     if request.method == "POST":
         policy.require_attendance_writer(current_user, center)
         if form.validate_on_submit():
             outcome = attendance.record_attendance(
-                current_user, session.id, center.id, status=form.status.data, headcount=form.headcount.data,
-                member_ids=form.member_ids.data or [], note=form.note.data or "", source="page",
+                current_user,
+                session.id,
+                center.id,
+                status=form.status.data,
+                headcount=form.headcount.data,
+                member_ids=form.member_ids.data or [],
+                note=form.note.data or "",
+                source="page",
             )
             db.session.commit()
             flash(_("저장했습니다.") if outcome.applied else _("바뀐 내용이 없습니다."), "success")
-            return redirect(url_for("attendance.record_page", session_id=session.id, center_id=center.id))
+            return redirect(
+                url_for("attendance.record_page", session_id=session.id, center_id=center.id)
+            )
     elif record is not None and record.status:
         form.status.data = record.status
         form.headcount.data = record.headcount
@@ -212,15 +277,34 @@ def record_page(session_id: int, center_id: int):
     elif record is None or not record.status:
         form.headcount.data = 0
     entries = attendance.history(record) if record else []
-    user_ids = {e.user_id for e in entries if e.user_id} | ({record.recorded_by_id} if record and record.recorded_by_id else set())
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    user_ids = {e.user_id for e in entries if e.user_id} | (
+        {record.recorded_by_id} if record and record.recorded_by_id else set()
+    )
+    users = (
+        {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+        if user_ids
+        else {}
+    )
     member_names = {}
     if policy.can_see_member_names(current_user, center):
-        member_names = dict(db.session.execute(sa.select(Member.id, Member.name).where(Member.center_id == center.id)).all())
+        member_names = dict(
+            db.session.execute(
+                sa.select(Member.id, Member.name).where(Member.center_id == center.id)
+            ).all()
+        )
     return render_template(
-        "centers/attendance/record.html", session=session, center=center, record=record, form=form,
-        editable=editable, entries=[(e, describe(e, member_names)) for e in entries], users=users, member_names=member_names, roster=roster,
-        can_write=policy.can_write_attendance(current_user, center), started=clock.now() >= session.starts_at,
+        "centers/attendance/record.html",
+        session=session,
+        center=center,
+        record=record,
+        form=form,
+        editable=editable,
+        entries=[(e, describe(e, member_names)) for e in entries],
+        users=users,
+        member_names=member_names,
+        roster=roster,
+        can_write=policy.can_write_attendance(current_user, center),
+        started=clock.now() >= session.starts_at,
         window_days=attendance.correction_days(),
     )
 
@@ -234,13 +318,22 @@ def _offline_globals():
 # --- the audit history, readable --------------------------------------------------------
 
 SOURCE_LABELS = {
-    "tablet": _l("태블릿"), "page": _l("웹 페이지"), "api": _l("API"), "jitsi": _l("Jitsi"),
-    "cli": _l("명령줄"), "system": _l("시스템"),
+    "tablet": _l("태블릿"),
+    "page": _l("웹 페이지"),
+    "api": _l("API"),
+    "jitsi": _l("Jitsi"),
+    "cli": _l("명령줄"),
+    "system": _l("시스템"),
 }
 ACTION_LABELS = {"attendance.record": _l("기록"), "attendance.correct": _l("수정")}
 FIELD_LABELS = {
-    "status": _l("상태"), "headcount": _l("참여 인원"), "member_ids": _l("참여 어르신"), "note": _l("메모"),
-    "recorded_at": _l("기록 시각"), "joined_at": _l("접속 시각"), "left_at": _l("퇴장 시각"),
+    "status": _l("상태"),
+    "headcount": _l("참여 인원"),
+    "member_ids": _l("참여 어르신"),
+    "note": _l("메모"),
+    "recorded_at": _l("기록 시각"),
+    "joined_at": _l("접속 시각"),
+    "left_at": _l("퇴장 시각"),
 }
 HIDDEN_FIELDS = ("client_ref",)
 
@@ -274,11 +367,13 @@ def describe(entry, member_names: dict) -> dict:
     for field in list(dict.fromkeys([*after.keys(), *before.keys()])):
         if field in HIDDEN_FIELDS or before.get(field) == after.get(field):
             continue
-        changes.append((
-            str(FIELD_LABELS.get(field, field)),
-            _value(field, before.get(field), member_names),
-            _value(field, after.get(field), member_names),
-        ))
+        changes.append(
+            (
+                str(FIELD_LABELS.get(field, field)),
+                _value(field, before.get(field), member_names),
+                _value(field, after.get(field), member_names),
+            )
+        )
     return {
         "action": str(ACTION_LABELS.get(entry.action, entry.action)),
         "source": str(SOURCE_LABELS.get(entry.source, entry.source)),

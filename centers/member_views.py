@@ -34,14 +34,23 @@ def roster(center_id: int):
         policy.require_member_manager(current_user, center)
         if form.validate():
             member = members.create_member(
-                current_user, center, source="page", name=form.name.data, birth_year=form.birth_year.data,
-                phone=form.phone.data, note=form.note.data or "",
+                current_user,
+                center,
+                source="page",
+                name=form.name.data,
+                birth_year=form.birth_year.data,
+                phone=form.phone.data,
+                note=form.note.data or "",
             )
             db.session.commit()
             flash(_("%(name)s 어르신을 등록했습니다.", name=member.name), "success")
             return redirect(url_for("members.roster", center_id=center.id))
     return render_template(
-        "centers/members/roster.html", center=center, members=rows, form=form, can_manage=can_manage,
+        "centers/members/roster.html",
+        center=center,
+        members=rows,
+        form=form,
+        can_manage=can_manage,
         show_contact=policy.can_see_member_contact(current_user, center),
         with_attendance=members.ids_with_attendance(center),
     ), (422 if form.errors else 200)
@@ -55,16 +64,27 @@ def edit(center_id: int, member_id: int):
     form = MemberEditForm(obj=member)
     if form.validate_on_submit():
         members.update_member(
-            current_user, center, member,
-            {"name": form.name.data, "birth_year": form.birth_year.data, "phone": form.phone.data,
-             "note": form.note.data or "", "status": form.status.data},
+            current_user,
+            center,
+            member,
+            {
+                "name": form.name.data,
+                "birth_year": form.birth_year.data,
+                "phone": form.phone.data,
+                "note": form.note.data or "",
+                "status": form.status.data,
+            },
             source="page",
         )
         db.session.commit()
         flash(_("저장했습니다."), "success")
         return redirect(url_for("members.roster", center_id=center.id))
     return render_template(
-        "centers/members/edit.html", center=center, member=member, form=form, delete_form=DeleteForm(),
+        "centers/members/edit.html",
+        center=center,
+        member=member,
+        form=form,
+        delete_form=DeleteForm(),
         deletable=not members.has_attendance(member),
     ), (422 if form.errors else 200)
 

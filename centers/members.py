@@ -67,7 +67,9 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
                 raise Invalid("phone", _l("전화번호가 너무 깁니다."))
         elif key == "status":
             if value not in MEMBER_STATUSES:
-                raise Invalid("status", _l("상태를 목록에서 고르세요."), allowed=list(MEMBER_STATUSES))
+                raise Invalid(
+                    "status", _l("상태를 목록에서 고르세요."), allowed=list(MEMBER_STATUSES)
+                )
         elif key == "note":
             value = value or ""
             if len(value) > 200:
@@ -88,7 +90,9 @@ def create_member(user, center: Center, *, source: str = "api", **fields: Any) -
     return member
 
 
-def update_member(user, center: Center, member: Member, changes: dict[str, Any], source: str = "api") -> Member:
+def update_member(
+    user, center: Center, member: Member, changes: dict[str, Any], source: str = "api"
+) -> Member:
     """Edit a member, or mark them moved or deceased (``status``)."""
     policy.require_member_manager(user, center)
     data = _clean(changes)
@@ -115,7 +119,8 @@ def delete_member(user, center: Center, member: Member, source: str = "api") -> 
     policy.require_member_manager(user, center)
     if has_attendance(member):
         raise Conflict(
-            _l("출석 기록이 있는 어르신은 삭제할 수 없습니다. 이사 또는 별세로 표시하세요."), field="status"
+            _l("출석 기록이 있는 어르신은 삭제할 수 없습니다. 이사 또는 별세로 표시하세요."),
+            field="status",
         )
     audit.record(user, "member.delete", ENTITY, member.id, before=snapshot(member), source=source)
     db.session.delete(member)

@@ -21,7 +21,9 @@ def _records():
 
 
 def _audit_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.entity_type == "attendance"))
+    return db.session.scalar(
+        sa.select(sa.func.count(AuditLog.id)).where(AuditLog.entity_type == "attendance")
+    )
 
 
 def test_the_form_completes_with_taps_only_and_is_accessible(live_server, tablet_page):
@@ -32,7 +34,9 @@ def test_the_form_completes_with_taps_only_and_is_accessible(live_server, tablet
     assert_accessible(page)
 
     headcount = page.locator("#headcount")
-    assert headcount.evaluate("el => el.readOnly") and headcount.get_attribute("inputmode") == "none"
+    assert (
+        headcount.evaluate("el => el.readOnly") and headcount.get_attribute("inputmode") == "none"
+    )
     page.locator('label[for="status-technical_issue"]').tap()
     page.locator("#mark-regulars").tap()  # no history yet: every active member
     assert headcount.input_value() == "3"
@@ -81,7 +85,10 @@ def test_offline_record_survives_a_reload_and_is_sent_when_back_online(live_serv
     assert page.locator("#ieum-offline").get_attribute("data-page-source") == "cache"
     state.locator("text=전송 대기 중").wait_for(timeout=SAVE_TIMEOUT_MS)
     assert page.locator("#status-attended").is_checked()
-    assert page.locator(f"#member-{m[0].id}").is_checked() and page.locator(f"#member-{m[1].id}").is_checked()
+    assert (
+        page.locator(f"#member-{m[0].id}").is_checked()
+        and page.locator(f"#member-{m[1].id}").is_checked()
+    )
     assert not page.locator(f"#member-{m[2].id}").is_checked()
     assert page.locator("#headcount").input_value() == "3"
     assert "전송 대기 중인 기록: 1건" in page.locator("#ieum-offline").inner_text()

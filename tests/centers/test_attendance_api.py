@@ -29,9 +29,12 @@ class World(dict):
     """The test's objects; users are made on first use (password hashing is slow)."""
 
     USERS = {
-        "manager": lambda w: dict(role=Role.CENTER_MANAGER, center_id=w["center"].id, county_id=w["county"].id),
-        "neighbour_manager": lambda w: dict(role=Role.CENTER_MANAGER, center_id=w["neighbour"].id,
-                                            county_id=w["county"].id),
+        "manager": lambda w: dict(
+            role=Role.CENTER_MANAGER, center_id=w["center"].id, county_id=w["county"].id
+        ),
+        "neighbour_manager": lambda w: dict(
+            role=Role.CENTER_MANAGER, center_id=w["neighbour"].id, county_id=w["county"].id
+        ),
         "coordinator": lambda w: dict(role=Role.COORDINATOR),
         "viewer": lambda w: dict(role=Role.COUNTY_VIEWER, county_id=w["county"].id),
         "other_viewer": lambda w: dict(role=Role.COUNTY_VIEWER, county_id=w["other_county"].id),
@@ -56,8 +59,14 @@ def make_world() -> World:
     session = SessionFactory(centers=[center, neighbour])
     clock.freeze(AFTER_CLASS)
     return World(
-        county=county, other_county=other_county, center=center, neighbour=neighbour, far=far,
-        members=members, stranger=stranger, session=session,
+        county=county,
+        other_county=other_county,
+        center=center,
+        neighbour=neighbour,
+        far=far,
+        members=members,
+        stranger=stranger,
+        session=session,
     )
 
 
@@ -84,8 +93,16 @@ def audit_entries(record_id=None):
 
 def test_manager_records_attendance_with_members(client, make_token, world):
     s, c, m = world["session"], world["center"], world["members"]
-    response = put(client, make_token(world["manager"]), s, c, headcount=4,
-                   member_ids=[m[1].id, m[0].id], client_ref="ref-1", note="손님 2분")
+    response = put(
+        client,
+        make_token(world["manager"]),
+        s,
+        c,
+        headcount=4,
+        member_ids=[m[1].id, m[0].id],
+        client_ref="ref-1",
+        note="손님 2분",
+    )
     assert response.status_code == 200, response.json
     body = response.json
     assert body["session_id"] == s.id and body["center_id"] == c.id
@@ -96,7 +113,11 @@ def test_manager_records_attendance_with_members(client, make_token, world):
     record = db.session.scalar(sa.select(Attendance))
     assert record.recorded_by_id == world["manager"].id and record.note == "손님 2분"
     [entry] = audit_entries(record.id)
-    assert entry.action == "attendance.record" and entry.source == "api" and entry.user_id == world["manager"].id
+    assert (
+        entry.action == "attendance.record"
+        and entry.source == "api"
+        and entry.user_id == world["manager"].id
+    )
     assert entry.before["status"] is None and entry.after["status"] == "attended"
     assert entry.after["member_ids"] == body["member_ids"] and entry.after["client_ref"] == "ref-1"
 
@@ -115,24 +136,55 @@ def test_the_same_submission_twice_leaves_one_record_and_one_audit_entry(client,
 def test_a_later_correction_wins_by_recorded_time_not_arrival(client, make_token, world):
     headers = make_token(world["manager"])
     s, c = world["session"], world["center"]
-    later = put(client, headers, s, c, headcount=9, client_ref="b", recorded_at="2026-11-24T11:04:00+09:00")
-    earlier = put(client, headers, s, c, status="absent", headcount=0, client_ref="a",
-                  recorded_at="2026-11-24T11:02:00+09:00")
+    later = put(
+        client, headers, s, c, headcount=9, client_ref="b", recorded_at="2026-11-24T11:04:00+09:00"
+    )
+    earlier = put(
+        client,
+        headers,
+        s,
+        c,
+        status="absent",
+        headcount=0,
+        client_ref="a",
+        recorded_at="2026-11-24T11:02:00+09:00",
+    )
     assert later.json["result"] == "recorded"
     assert earlier.status_code == 200 and earlier.json["result"] == "superseded"
     assert earlier.json["status"] == "attended" and earlier.json["headcount"] == 9
     record = db.session.scalar(sa.select(Attendance))
-    assert (record.status, record.headcount, record.client_ref, record.version) == ("attended", 9, "b", 1)
+    assert (record.status, record.headcount, record.client_ref, record.version) == (
+        "attended",
+        9,
+        "b",
+        1,
+    )
     assert len(audit_entries()) == 1
 
 
 def test_a_correction_is_audited_with_before_and_after(client, make_token, world):
     headers = make_token(world["manager"])
     s, c, m = world["session"], world["center"], world["members"]
-    put(client, headers, s, c, headcount=3, member_ids=[m[0].id], client_ref="a",
-        recorded_at="2026-11-24T11:02:00+09:00")
-    fixed = put(client, headers, s, c, headcount=2, member_ids=[m[1].id, m[2].id], client_ref="b",
-                recorded_at="2026-11-24T11:03:00+09:00")
+    put(
+        client,
+        headers,
+        s,
+        c,
+        headcount=3,
+        member_ids=[m[0].id],
+        client_ref="a",
+        recorded_at="2026-11-24T11:02:00+09:00",
+    )
+    fixed = put(
+        client,
+        headers,
+        s,
+        c,
+        headcount=2,
+        member_ids=[m[1].id, m[2].id],
+        client_ref="b",
+        recorded_at="2026-11-24T11:03:00+09:00",
+    )
     assert fixed.json["result"] == "corrected" and fixed.json["version"] == 2
     assert fixed.json["member_ids"] == sorted([m[1].id, m[2].id])
     record_entry, correction = audit_entries()
@@ -141,8 +193,16 @@ def test_a_correction_is_audited_with_before_and_after(client, make_token, world
     assert correction.before["headcount"] == 3 and correction.after["headcount"] == 2
     assert correction.before["member_ids"] == [m[0].id]
     # Replaying the first submission (an offline retry) changes nothing.
-    replay = put(client, headers, s, c, headcount=3, member_ids=[m[0].id], client_ref="a",
-                 recorded_at="2026-11-24T11:02:00+09:00")
+    replay = put(
+        client,
+        headers,
+        s,
+        c,
+        headcount=3,
+        member_ids=[m[0].id],
+        client_ref="a",
+        recorded_at="2026-11-24T11:02:00+09:00",
+    )
     assert replay.json["result"] == "duplicate" and replay.json["headcount"] == 2
     assert len(audit_entries()) == 2
 
@@ -217,8 +277,14 @@ def test_bad_fields_are_invalid_and_nothing_is_written(client, make_token, world
 
 def test_headcount_below_ticked_members_is_invalid(client, make_token, world):
     m = world["members"]
-    response = put(client, make_token(world["manager"]), world["session"], world["center"],
-                   headcount=1, member_ids=[m[0].id, m[1].id])
+    response = put(
+        client,
+        make_token(world["manager"]),
+        world["session"],
+        world["center"],
+        headcount=1,
+        member_ids=[m[0].id, m[1].id],
+    )
     assert response.status_code == 422
     assert response.json["error"]["details"]["field"] == "headcount"
     assert response.json["error"]["details"]["min"] == 2
@@ -226,11 +292,19 @@ def test_headcount_below_ticked_members_is_invalid(client, make_token, world):
 
 
 def test_members_of_another_center_are_invalid(client, make_token, world):
-    response = put(client, make_token(world["manager"]), world["session"], world["center"],
-                   member_ids=[world["members"][0].id, world["stranger"].id, 999999])
+    response = put(
+        client,
+        make_token(world["manager"]),
+        world["session"],
+        world["center"],
+        member_ids=[world["members"][0].id, world["stranger"].id, 999999],
+    )
     assert response.status_code == 422
     details = response.json["error"]["details"]
-    assert details["field"] == "member_ids" and details["member_ids"] == [world["stranger"].id, 999999]
+    assert details["field"] == "member_ids" and details["member_ids"] == [
+        world["stranger"].id,
+        999999,
+    ]
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
 
@@ -246,9 +320,15 @@ def test_not_before_the_session_starts(client, make_token, world):
     clock.freeze(datetime(2026, 11, 24, 9, 59, tzinfo=SEOUL))
     response = put(client, make_token(world["manager"]), world["session"], world["center"])
     assert response.status_code == 422
-    assert response.json["error"]["code"] == "invalid" and response.json["error"]["details"]["field"] == "session"
+    assert (
+        response.json["error"]["code"] == "invalid"
+        and response.json["error"]["details"]["field"] == "session"
+    )
     clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=SEOUL))
-    assert put(client, make_token(world["manager"]), world["session"], world["center"]).status_code == 200
+    assert (
+        put(client, make_token(world["manager"]), world["session"], world["center"]).status_code
+        == 200
+    )
 
 
 def test_only_published_sessions(client, make_token, world):
@@ -257,7 +337,9 @@ def test_only_published_sessions(client, make_token, world):
     cancelled = SessionFactory(centers=[world["center"]], status="cancelled")
     for session in (draft, cancelled):
         response = put(client, headers, session, world["center"])
-        assert response.status_code == 422 and response.json["error"]["details"]["field"] == "session"
+        assert (
+            response.status_code == 422 and response.json["error"]["details"]["field"] == "session"
+        )
     # A manager does not even see a draft.
     assert put(client, make_token(world["manager"]), draft, world["center"]).status_code == 404
 
@@ -270,10 +352,15 @@ def test_only_for_an_invited_center(client, make_token, world):
 
 def test_unknown_session_and_center_are_404(client, make_token, world):
     headers = make_token(world["coordinator"])
-    assert client.put("/api/v1/sessions/999999/attendance/%d" % world["center"].id,
-                      json={"status": "attended", "headcount": 1}, headers=headers).status_code == 404
-    assert client.put("/api/v1/sessions/%d/attendance/999999" % world["session"].id,
-                      json={"status": "attended", "headcount": 1}, headers=headers).status_code == 404
+    body = {"status": "attended", "headcount": 1}
+    center_id, session_id = world["center"].id, world["session"].id
+    unknown_session = client.put(
+        f"/api/v1/sessions/999999/attendance/{center_id}", json=body, headers=headers
+    )
+    unknown_center = client.put(
+        f"/api/v1/sessions/{session_id}/attendance/999999", json=body, headers=headers
+    )
+    assert unknown_session.status_code == unknown_center.status_code == 404
 
 
 def test_scope_on_writes(client, make_token, world):
@@ -294,7 +381,10 @@ def test_correction_window_for_managers_coordinators_always(app, client, make_to
     assert put(client, manager, s, c, headcount=4).json["result"] == "corrected"
     clock.freeze(s.ends_at + timedelta(days=7, minutes=1))
     late = put(client, manager, s, c, headcount=5)
-    assert late.status_code == 403 and late.json["error"]["details"]["reason"] == "correction_window_closed"
+    assert (
+        late.status_code == 403
+        and late.json["error"]["details"]["reason"] == "correction_window_closed"
+    )
     assert put(client, coordinator, s, c, headcount=6).json["result"] == "corrected"
     app.config["ATTENDANCE_CORRECTION_DAYS"] = 30
     assert put(client, manager, s, c, headcount=7).json["result"] == "corrected"
@@ -306,7 +396,9 @@ def test_page_session_with_csrf_header_is_a_tablet_write(client, login_as, world
     body = {"status": "technical_issue", "headcount": 0}
     assert client.put(url(s, c), json=body).status_code == 403  # no CSRF header
     token = csrf_token(client, "/home")
-    response = client.put(url(s, c), json=body, headers={"X-CSRFToken": token, "X-Ieum-Source": "tablet"})
+    response = client.put(
+        url(s, c), json=body, headers={"X-CSRFToken": token, "X-Ieum-Source": "tablet"}
+    )
     assert response.status_code == 200 and response.json["source"] == "tablet"
     assert audit_entries()[0].source == "tablet"
 
@@ -333,14 +425,24 @@ def test_list_is_scoped_and_filtered(client, make_token, world):
 
     everything = client.get("/api/v1/attendance", headers=coordinator).json
     assert len(everything) == 3
-    assert {"session_id", "center_id", "status", "headcount", "member_ids", "version", "updated_at"} <= set(everything[0])
+    assert {
+        "session_id",
+        "center_id",
+        "status",
+        "headcount",
+        "member_ids",
+        "version",
+        "updated_at",
+    } <= set(everything[0])
     mine = client.get("/api/v1/attendance", headers=make_token(world["manager"])).json
     assert [(r["center_id"], r["headcount"]) for r in mine] == [(c.id, 3)]
     county = client.get("/api/v1/attendance", headers=make_token(world["viewer"])).json
     assert sorted(r["center_id"] for r in county) == sorted([c.id, n.id])
     dated = client.get("/api/v1/attendance?from=2026-11-23&to=2026-11-23", headers=coordinator).json
     assert [r["center_id"] for r in dated] == [world["far"].id]
-    by_county = client.get(f"/api/v1/attendance?county_id={world['county'].id}", headers=coordinator).json
+    by_county = client.get(
+        f"/api/v1/attendance?county_id={world['county'].id}", headers=coordinator
+    ).json
     assert len(by_county) == 2
     paged = client.get("/api/v1/attendance?limit=1&offset=1", headers=coordinator).json
     assert len(paged) == 1 and paged[0] == everything[1]
@@ -348,9 +450,22 @@ def test_list_is_scoped_and_filtered(client, make_token, world):
 
 def test_list_filters_outside_scope_are_refused(client, make_token, world):
     manager, viewer = make_token(world["manager"]), make_token(world["viewer"])
-    assert client.get(f"/api/v1/attendance?center_id={world['neighbour'].id}", headers=manager).status_code == 403
-    assert client.get(f"/api/v1/attendance?county_id={world['other_county'].id}", headers=viewer).status_code == 403
-    assert client.get(f"/api/v1/attendance?center_id={world['far'].id}", headers=viewer).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/attendance?center_id={world['neighbour'].id}", headers=manager
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            f"/api/v1/attendance?county_id={world['other_county'].id}", headers=viewer
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(f"/api/v1/attendance?center_id={world['far'].id}", headers=viewer).status_code
+        == 403
+    )
     assert client.get("/api/v1/attendance?center_id=999999", headers=viewer).status_code == 404
     assert client.get("/api/v1/attendance?from=yesterday", headers=viewer).status_code == 422
 
@@ -360,19 +475,27 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     assert "put" in paths["/api/v1/sessions/{session_id}/attendance/{center_id}"]
     assert "get" in paths["/api/v1/attendance"]
     assert {"get", "post"} <= set(paths["/api/v1/centers/{center_id}/members"])
-    assert {"get", "patch", "delete"} <= set(paths["/api/v1/centers/{center_id}/members/{member_id}"])
+    assert {"get", "patch", "delete"} <= set(
+        paths["/api/v1/centers/{center_id}/members/{member_id}"]
+    )
 
 
 def test_a_record_of_a_center_not_invited_does_not_exist(client, make_token, world):
-    response = client.get(url(world["session"], world["far"]), headers=make_token(world["coordinator"]))
+    response = client.get(
+        url(world["session"], world["far"]), headers=make_token(world["coordinator"])
+    )
     assert response.status_code == 404
 
 
 def test_a_paired_tablet_with_a_token_writes_as_the_tablet(client, make_token, world):
     from centers.models import TabletDevice
 
-    tablet_user = UserFactory(role=Role.CENTER_MANAGER, center_id=world["center"].id, county_id=world["county"].id)
-    db.session.add(TabletDevice(center_id=world["center"].id, user_id=tablet_user.id, label="거실 태블릿"))
+    tablet_user = UserFactory(
+        role=Role.CENTER_MANAGER, center_id=world["center"].id, county_id=world["county"].id
+    )
+    db.session.add(
+        TabletDevice(center_id=world["center"].id, user_id=tablet_user.id, label="거실 태블릿")
+    )
     db.session.commit()
     response = put(client, make_token(tablet_user), world["session"], world["center"])
     assert response.status_code == 200 and response.json["source"] == "tablet"

@@ -38,7 +38,10 @@ def test_the_tablet_form_has_big_buttons_roster_and_the_offline_machinery(client
         assert f'id="member-{member.id}"' in html and member.name in html
     assert w["stranger"].name not in html
     assert "평소 오시는 분 모두" in html
-    assert 'name="csrf-token"' in html and f'data-api="/api/v1/sessions/{w["session"].id}/attendance/{w["center"].id}"' in html
+    assert (
+        'name="csrf-token"' in html
+        and f'data-api="/api/v1/sessions/{w["session"].id}/attendance/{w["center"].id}"' in html
+    )
     assert "/tablet/sw.js" in html and "tablet/outbox.js" in html and "tablet/attendance.js" in html
     assert "아직 기록하지 않았습니다." in html
 
@@ -52,7 +55,10 @@ def test_presence_is_shown_and_proposes_attended(client, login_as):
     login_as(w["manager"])
     html = client.get(form_url(w["session"])).get_data(as_text=True)
     assert "오전 9:58" in html and "오전 11:02" in html
-    assert 'value="attended"\n               checked' in html or 'value="attended" checked' in " ".join(html.split())
+    assert (
+        'value="attended"\n               checked' in html
+        or 'value="attended" checked' in " ".join(html.split())
+    )
 
 
 def test_the_form_without_javascript_saves_from_the_tablet(client, login_as):
@@ -60,22 +66,43 @@ def test_the_form_without_javascript_saves_from_the_tablet(client, login_as):
     login_as(w["manager"])
     token = csrf_token(client, form_url(w["session"]))
     m = w["members"]
-    response = client.post(form_url(w["session"]), data={
-        "status": "attended", "headcount": "4", "member_ids": [str(m[0].id), str(m[2].id)],
-        "client_ref": "nojs-1", "csrf_token": token,
-    })
+    response = client.post(
+        form_url(w["session"]),
+        data={
+            "status": "attended",
+            "headcount": "4",
+            "member_ids": [str(m[0].id), str(m[2].id)],
+            "client_ref": "nojs-1",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     record = db.session.scalar(sa.select(Attendance))
     assert (record.status, record.headcount, record.member_ids, record.source) == (
-        "attended", 4, sorted([m[0].id, m[2].id]), "tablet")
+        "attended",
+        4,
+        sorted([m[0].id, m[2].id]),
+        "tablet",
+    )
     html = client.get(form_url(w["session"])).get_data(as_text=True)
     assert "저장됨" in html
     # The same form posted again (a double tap): still one record, one audit entry.
-    client.post(form_url(w["session"]), data={
-        "status": "attended", "headcount": "4", "member_ids": [str(m[0].id), str(m[2].id)],
-        "client_ref": "nojs-1", "csrf_token": token,
-    })
-    assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.entity_type == "attendance")) == 1
+    client.post(
+        form_url(w["session"]),
+        data={
+            "status": "attended",
+            "headcount": "4",
+            "member_ids": [str(m[0].id), str(m[2].id)],
+            "client_ref": "nojs-1",
+            "csrf_token": token,
+        },
+    )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(AuditLog.entity_type == "attendance")
+        )
+        == 1
+    )
 
 
 def test_the_form_refuses_bad_input_without_writing(client, login_as):
@@ -83,9 +110,16 @@ def test_the_form_refuses_bad_input_without_writing(client, login_as):
     login_as(w["manager"])
     token = csrf_token(client, form_url(w["session"]))
     m = w["members"]
-    response = client.post(form_url(w["session"]), data={
-        "status": "attended", "headcount": "1", "member_ids": [str(m[0].id), str(m[1].id)], "csrf_token": token,
-    }, follow_redirects=True)
+    response = client.post(
+        form_url(w["session"]),
+        data={
+            "status": "attended",
+            "headcount": "1",
+            "member_ids": [str(m[0].id), str(m[1].id)],
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
     assert "체크한 어르신 수(2명)보다 적을 수 없습니다" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
@@ -93,7 +127,9 @@ def test_the_form_refuses_bad_input_without_writing(client, login_as):
 def test_the_day_list_links_the_days_sessions(client, login_as):
     w = make_world()
     later = SessionFactory(centers=[w["center"]], start_time=time(14, 0))
-    SessionFactory(centers=[w["neighbour"]], start_time=time(15, 0), program__title="옆 경로당 수업")
+    SessionFactory(
+        centers=[w["neighbour"]], start_time=time(15, 0), program__title="옆 경로당 수업"
+    )
     AttendanceFactory(session_obj=w["session"], center=w["center"], status="attended", headcount=7)
     login_as(w["manager"])
     html = client.get("/tablet/attendance").get_data(as_text=True)
@@ -118,7 +154,9 @@ def test_tablet_pages_are_scoped(client, login_as):
     assert client.get(form_url(elsewhere)).status_code == 404
     assert client.get("/tablet/sessions/999999/attendance").status_code == 404
     token = csrf_token(client, "/home")
-    response = client.post(form_url(elsewhere), data={"status": "attended", "headcount": "1", "csrf_token": token})
+    response = client.post(
+        form_url(elsewhere), data={"status": "attended", "headcount": "1", "csrf_token": token}
+    )
     assert response.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0
 
@@ -127,7 +165,9 @@ def test_non_managers_are_sent_to_the_coordinators_view(client, login_as):
     w = make_world()
     login_as(w["coordinator"])
     response = client.get(form_url(w["session"]))
-    assert response.status_code == 302 and response.location.endswith(f"/attendance/sessions/{w['session'].id}")
+    assert response.status_code == 302 and response.location.endswith(
+        f"/attendance/sessions/{w['session'].id}"
+    )
 
 
 def test_the_service_worker_covers_the_tablet(client):
@@ -136,7 +176,9 @@ def test_the_service_worker_covers_the_tablet(client):
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert response.headers["Service-Worker-Allowed"] == "/tablet"
     body = response.get_data(as_text=True)
-    assert "/static/css/app.css" in body and "/tablet/attendance-assets/tablet/attendance.js" in body
+    assert (
+        "/static/css/app.css" in body and "/tablet/attendance-assets/tablet/attendance.js" in body
+    )
     assert client.get("/tablet/attendance-assets/tablet/outbox.js").status_code == 200
 
 
@@ -145,9 +187,16 @@ def test_coordinators_see_who_joined_reported_and_is_missing(client, login_as):
     presence = ensure_record(w["session"], w["neighbour"].id)
     presence.joined_at = AFTER_CLASS - timedelta(hours=1)
     db.session.commit()
-    AttendanceFactory(session_obj=w["session"], center=w["center"], status="attended", headcount=12,
-                      recorded_at=AFTER_CLASS)
-    complete = SessionFactory(centers=[w["center"]], start_time=time(8, 0), program__title="완료된 수업")
+    AttendanceFactory(
+        session_obj=w["session"],
+        center=w["center"],
+        status="attended",
+        headcount=12,
+        recorded_at=AFTER_CLASS,
+    )
+    complete = SessionFactory(
+        centers=[w["center"]], start_time=time(8, 0), program__title="완료된 수업"
+    )
     AttendanceFactory(session_obj=complete, center=w["center"], status="absent", headcount=0)
     SessionFactory(centers=[w["center"]], start_time=time(15, 0), program__title="오후 수업")
     login_as(w["coordinator"])
@@ -161,7 +210,9 @@ def test_coordinators_see_who_joined_reported_and_is_missing(client, login_as):
     detail = client.get(f"/attendance/sessions/{w['session'].id}").get_data(as_text=True)
     assert w["center"].name in detail and w["neighbour"].name in detail
     assert "12명" in detail and "참여" in detail and "미보고" in detail
-    assert "아직 보고하지 않은 경로당" in detail and "오전 10:05" in detail  # the neighbour joined at 10:05
+    assert (
+        "아직 보고하지 않은 경로당" in detail and "오전 10:05" in detail
+    )  # the neighbour joined at 10:05
 
 
 def test_the_county_viewer_sees_only_its_county(client, login_as):
@@ -179,20 +230,42 @@ def test_the_record_page_shows_the_history_and_lets_the_manager_correct(client, 
     m = w["members"]
     login_as(w["manager"])
     token = csrf_token(client, form_url(w["session"]))
-    client.post(form_url(w["session"]), data={
-        "status": "attended", "headcount": "2", "member_ids": [str(m[0].id)], "csrf_token": token,
-    })
+    client.post(
+        form_url(w["session"]),
+        data={
+            "status": "attended",
+            "headcount": "2",
+            "member_ids": [str(m[0].id)],
+            "csrf_token": token,
+        },
+    )
     clock.freeze(AFTER_CLASS + timedelta(hours=2))
     page = client.get(record_url(w["session"], w["center"]))
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "변경 기록" in html and "태블릿" in html and "기록 고치기" in html
-    response = client.post(record_url(w["session"], w["center"]), data={
-        "status": "technical_issue", "headcount": "3", "member_ids": [str(m[0].id), str(m[1].id)],
-        "note": "소리가 끊김", "csrf_token": token,
-    })
+    assert (
+        page.status_code == 200
+        and "변경 기록" in html
+        and "태블릿" in html
+        and "기록 고치기" in html
+    )
+    response = client.post(
+        record_url(w["session"], w["center"]),
+        data={
+            "status": "technical_issue",
+            "headcount": "3",
+            "member_ids": [str(m[0].id), str(m[1].id)],
+            "note": "소리가 끊김",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     record = db.session.scalar(sa.select(Attendance))
-    assert (record.status, record.headcount, record.note, record.source) == ("technical_issue", 3, "소리가 끊김", "page")
+    assert (record.status, record.headcount, record.note, record.source) == (
+        "technical_issue",
+        3,
+        "소리가 끊김",
+        "page",
+    )
     html = client.get(record_url(w["session"], w["center"])).get_data(as_text=True)
     assert "웹 페이지" in html and "수정" in html and "참여 → 접속 장애" in html
     assert f"{m[0].name} → {m[0].name}, {m[1].name}" in html
@@ -205,16 +278,20 @@ def test_the_record_page_is_read_only_for_viewers_and_scoped_for_managers(client
     html = client.get(record_url(w["session"], w["center"])).get_data(as_text=True)
     assert "5명" in html and "기록 고치기" not in html
     token = csrf_token(client, "/home")
-    refused = client.post(record_url(w["session"], w["center"]),
-                          data={"status": "absent", "headcount": "0", "csrf_token": token})
+    refused = client.post(
+        record_url(w["session"], w["center"]),
+        data={"status": "absent", "headcount": "0", "csrf_token": token},
+    )
     assert refused.status_code == 403
     client.post("/auth/logout", data={"csrf_token": token})
 
     login_as(w["neighbour_manager"])
     assert client.get(record_url(w["session"], w["center"])).status_code == 403
     token = csrf_token(client, "/home")
-    refused = client.post(record_url(w["session"], w["center"]),
-                          data={"status": "absent", "headcount": "0", "csrf_token": token})
+    refused = client.post(
+        record_url(w["session"], w["center"]),
+        data={"status": "absent", "headcount": "0", "csrf_token": token},
+    )
     assert refused.status_code == 403
     assert db.session.scalar(sa.select(Attendance.status)) == "attended"
 
@@ -226,7 +303,9 @@ def test_after_the_window_the_manager_may_no_longer_correct(client, login_as):
     login_as(w["manager"])
     html = client.get(record_url(w["session"], w["center"])).get_data(as_text=True)
     assert "수정 기간(수업 후 7일)이 지났습니다" in html
-    assert "수정 기간(수업 후 7일)이 지났습니다" in client.get(form_url(w["session"])).get_data(as_text=True)
+    assert "수정 기간(수업 후 7일)이 지났습니다" in client.get(form_url(w["session"])).get_data(
+        as_text=True
+    )
 
 
 def test_menu_entries(client, login_as):
