@@ -4,12 +4,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.api import register
+    from centers import api, cli, models, views  # noqa: F401
+
     from flask_babel import lazy_gettext as _l
 
     from app import nav
-    from app.api import register
     from app.auth.models import Role
-    from centers import api, cli, models, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     nav.register(app, _l("경로당"), "centers.county_list",
