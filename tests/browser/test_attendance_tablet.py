@@ -53,6 +53,7 @@ def test_the_form_completes_with_taps_only_and_is_accessible(live_server, tablet
     state = page.locator("#save-state")
     state.locator("text=저장됨").wait_for(timeout=SAVE_TIMEOUT_MS)
     assert state.get_attribute("data-state") == "saved"
+    assert "접속 장애, 5명" in state.inner_text()
     assert_accessible(page)
 
     [record] = _records()

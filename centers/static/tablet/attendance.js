@@ -119,12 +119,12 @@
   }
 
   function summary(values) {
-    return statusLabel(values.status) + ", " + values.headcount;
+    return statusLabel(values.status) + ", " + d.msgPeople.replace("{n}", String(values.headcount));
   }
 
   function timeOf(iso) {
     var t = new Date(iso);
-    return isNaN(t) ? "" : t.toLocaleTimeString(document.documentElement.lang || "ko", {hour: "numeric", minute: "2-digit"});
+    return isNaN(t) ? "" : t.toLocaleTimeString(document.documentElement.lang || "ko", {hour: "numeric", minute: "2-digit", timeZone: "Asia/Seoul"});
   }
 
   function render() {
