@@ -1,11 +1,10 @@
 """Counties, centers, members, the tablet, attendance, county reports and care follow-ups."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from app import nav
     from app.api import register
     from app.auth.models import Role
@@ -17,12 +16,11 @@ def init_app(app: Flask) -> None:
     register(api.blp)
     cli.init_app(app)
     _init_video(app)
+    _init_attendance(app)
 
 
 def _init_video(app: Flask) -> None:
     """Video rooms, the tablet and presence (issue 4)."""
-    from flask_babel import lazy_gettext as _l
-
     from app import clock, nav
     from app.api import register
     from app.auth.models import Role
@@ -39,3 +37,19 @@ def _init_video(app: Flask) -> None:
     @app.context_processor
     def _tablet_helpers():
         return {"tablet_panel": tablet_views.tablet_panel, "tablet_now": clock.now}
+
+
+def _init_attendance(app: Flask) -> None:
+    """Attendance and members (issue 5)."""
+    from app import nav
+    from app.api import register
+    from app.auth.models import Role
+    from centers import attendance_api, attendance_views, member_views
+
+    app.register_blueprint(attendance_views.bp)
+    app.register_blueprint(member_views.bp)
+    register(attendance_api.blp)
+    nav.register(app, _l("출석 현황"), "attendance.sessions",
+                 (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=40)
+    nav.register(app, _l("출석 기록"), "attendance.tablet_day", (Role.CENTER_MANAGER,), order=30)
+    nav.register(app, _l("어르신 명단"), "members.my_roster", (Role.CENTER_MANAGER,), order=35)

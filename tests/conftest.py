@@ -6,11 +6,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from app import clock, create_app
 from app.extensions import db, limiter
@@ -152,3 +155,29 @@ def _app_context(request):
     """Every test runs inside an app context on a clean database (factories need it)."""
     if "app" not in request.fixturenames:
         request.getfixturevalue("app")
+
+
+# --- live server (moved here from tests/browser/conftest.py for the concurrency tests) ---------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    host: str
+    port: int
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test's app in a daemon thread on a free port; stop it after the test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{server.server_port}", host="127.0.0.1", port=server.server_port
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -274,3 +274,68 @@ def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
     invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center.id)
     stmt = stmt.where(Session.id.in_(invited), Session.published_at.is_not(None))
     return scope_sessions(stmt, user)
+# --- attendance and members (issue #5) -------------------------------------------------
+
+
+def can_write_attendance(user: User, center) -> bool:
+    """Record or correct a center's attendance: its manager (or its tablet) and staff.
+    County viewers and instructors read, never write."""
+    return can_manage_center(user, center)
+
+
+def require_attendance_writer(user: User, center) -> None:
+    if not can_write_attendance(user, center):
+        raise Forbidden()
+
+
+def attendance_window_open(user: User, session, now, days: int) -> bool:
+    """Managers record and correct until ``days`` after the session ends; staff always."""
+    from datetime import timedelta
+
+    if is_staff(user):
+        return True
+    return now <= session.ends_at + timedelta(days=days)
+
+
+def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
+    """Attendance records of centers in scope, for sessions the user may see."""
+    from centers.models import Attendance
+    from programs.models import Session
+
+    if is_staff(user):
+        return stmt
+    centers = visible_center_ids(user)
+    sessions = scope_sessions(sa.select(Session.id), user)
+    return stmt.where(Attendance.center_id.in_(centers), Attendance.session_id.in_(sessions))
+
+
+def attendance_session(user: User, session_id: int):
+    """A session whose attendance the user may see: 404 if missing or out of scope."""
+    from programs.models import Session
+
+    stmt = scope_sessions(sa.select(Session).where(Session.id == session_id), user)
+    session = db.session.scalar(stmt)
+    if session is None:
+        raise NotFound()
+    return session
+
+
+def can_read_members(user: User, center) -> bool:
+    """The roster (names): staff, the center's manager, the viewer of its county."""
+    return can_see_member_names(user, center)
+
+
+def require_member_reader(user: User, center) -> None:
+    if not can_read_members(user, center):
+        raise Forbidden()
+
+
+def require_member_manager(user: User, center) -> None:
+    """Keep the roster (add, edit, mark moved or deceased): the center's manager and staff."""
+    if not can_manage_center(user, center):
+        raise Forbidden()
+
+
+def can_see_member_contact(user: User, center) -> bool:
+    """Phone numbers and notes: only those who keep the roster."""
+    return can_manage_center(user, center)

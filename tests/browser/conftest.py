@@ -3,8 +3,9 @@
 Every test under tests/browser/ is marked ``browser`` (deselect with ``-m "not browser"``).
 
 Fixtures
-    live_server   the test's ``app`` (tests/conftest.py) served on 127.0.0.1 in a thread;
-                  ``live_server.url`` is the base URL without a trailing slash.
+    live_server   (defined in tests/conftest.py, so non-browser tests can use it too) the
+                  test's ``app`` served on 127.0.0.1 in a thread; ``live_server.url`` is the
+                  base URL without a trailing slash.
     browser       one Chromium per session, /usr/bin/chromium (Playwright cannot download its
                   own here). Missing Chromium: the test fails when CI or REQUIRE_BROWSER is set,
                   and is skipped otherwise.
@@ -34,13 +35,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -99,32 +97,6 @@ def _screenshot(request, page, suffix: str = "") -> None:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     except Exception:  # a crashed page must not hide the test's own failure
         pass
-
-
-# --- live server -----------------------------------------------------------------------------
-
-
-@dataclass
-class LiveServer:
-    url: str
-    host: str
-    port: int
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test's app in a daemon thread on a free port; stop it after the test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}", host="127.0.0.1", port=server.server_port
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # --- browser ---------------------------------------------------------------------------------

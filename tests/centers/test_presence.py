@@ -18,7 +18,6 @@ from app.extensions import db
 from centers import event_sync, presence
 from centers.models import Attendance
 from centers.presence import RoomPresence
-from tests.browser.conftest import live_server  # noqa: F401, F811  (the live-server fixture)
 from tests.conftest import csrf_token
 from tests.factories import (
     AttendanceFactory,
