@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Blueprint, Flask, current_app, redirect, request, session
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 
 from app.clock import SEOUL
@@ -29,6 +29,8 @@ PATTERNS = {
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, benchmarks, services called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in supported:
