@@ -7,4 +7,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from programs import models  # noqa: F401  (tables registered on the metadata)
+    from flask_babel import lazy_gettext as _l
+
+    from app import nav
+    from app.api import register
+    from app.auth.models import Role
+    from programs import api, models  # noqa: F401  (tables registered on the metadata)
+
+    register(api.blp)

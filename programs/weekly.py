@@ -1,0 +1,406 @@
+"""A week at a time: read a week, list sessions, copy a week into another, publish a week.
+
+Copy and publish are set-based (a few statements per weekday, ``INSERT … SELECT`` for the
+invitations, one ``UPDATE`` to publish) so that a national week — about 1,100 sessions and
+340,000 invitations — copies and publishes in seconds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.auth import policy
+from app.auth.models import Role
+from app.database import utcnow
+from app.errors import Conflict, Invalid, RuleViolation
+from app.extensions import db
+from programs import calendar_rules as rules
+from programs.models import Closure, Instructor, Program, Session, SessionCenter, VideoRoom
+from programs.overlap import minutes, overlaps
+from programs.scheduling import skip_entry
+from programs.weeks import parse_week, week_of
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def sessions_between(user, start: date | None, end: date | None, *, center_id: int | None = None,
+                     instructor_id: int | None = None, status: str | None = None,
+                     limit: int | None = None, offset: int = 0) -> list[Session]:
+    """Sessions the user may see (``start``/``end`` inclusive, either may be None), by date and
+    time; a center or instructor filter outside the user's scope answers 403."""
+    stmt = (
+        sa.select(Session)
+        .options(selectinload(Session.invitations), selectinload(Session.room))
+        .order_by(Session.date, Session.start_time, Session.id)
+    )
+    if start is not None:
+        stmt = stmt.where(Session.date >= start)
+    if end is not None:
+        stmt = stmt.where(Session.date <= end)
+    if center_id is not None:
+        policy.get_center(user, center_id)
+        stmt = stmt.where(Session.id.in_(
+            sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center_id)
+        ))
+    if instructor_id is not None:
+        policy.require_instructor_in_scope(user, instructor_id)
+        stmt = stmt.where(Session.instructor_id == instructor_id)
+    if status is not None:
+        stmt = stmt.where(Session.status == status)
+    stmt = policy.scope_sessions(stmt, user)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class DayView:
+    date: date
+    holiday: str | None
+    closures: list[Closure]
+    closed: bool
+    sessions: list[Session] = field(default_factory=list)
+
+
+@dataclass
+class WeekView:
+    week: str
+    monday: date
+    status: str
+    days: list[DayView]
+
+    @property
+    def previous(self) -> str:
+        return week_of(self.monday - timedelta(days=7))
+
+    @property
+    def next(self) -> str:
+        return week_of(self.monday + timedelta(days=7))
+
+    @property
+    def start_times(self) -> list:
+        return sorted({s.start_time for d in self.days for s in d.sessions})
+
+
+def _visible_closures(user, closures: list[Closure]) -> list[Closure]:
+    if policy.is_staff(user):
+        return closures
+    centers = policy.visible_center_id_set(user) or set()
+    counties = {row.county_id for row in rules.center_rows(centers).values()}
+    return [
+        c for c in closures
+        if (c.county_id is None and c.center_id is None) or c.center_id in centers or c.county_id in counties
+    ]
+
+
+def _closed_for(user, closures: list[Closure]) -> bool:
+    """Closed everywhere; for a center manager also its center's or county's closure; for a
+    county viewer its county's."""
+    for c in closures:
+        if c.county_id is None and c.center_id is None:
+            return True
+        if user.role == Role.CENTER_MANAGER and (
+            c.center_id == user.center_id
+            or (c.county_id is not None and c.county_id in {
+                r.county_id for r in rules.center_rows([user.center_id]).values()
+            })
+        ):
+            return True
+        if user.role == Role.COUNTY_VIEWER and c.county_id == user.county_id:
+            return True
+    return False
+
+
+def week_status(sessions: list[Session]) -> str:
+    """``empty`` (no session), ``draft`` (some drafts), else ``published``."""
+    if not sessions:
+        return "empty"
+    return "draft" if any(s.status == "draft" for s in sessions) else "published"
+
+
+def week_view(user, week: str) -> WeekView:
+    monday = parse_week(week)
+    friday = monday + timedelta(days=4)
+    sessions = sessions_between(user, monday, friday)
+    by_day: dict[date, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_day[s.date].append(s)
+    days = []
+    for info in rules.days_info(monday, friday):
+        closures = _visible_closures(user, info.closures)
+        days.append(DayView(info.date, info.holiday, closures, _closed_for(user, closures), by_day[info.date]))
+    return WeekView(week_of(monday), monday, week_status(sessions), days)
+
+
+# --- publish ---------------------------------------------------------------------------------------
+
+
+def publish_week(user, week: str, source: str = "api") -> int:
+    """Publish every draft of the ISO week (one UPDATE); answers how many."""
+    policy.require_scheduler(user)
+    monday = parse_week(week)
+    db.session.flush()
+    s = Session.__table__
+    now = utcnow()
+    in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
+    result = db.session.execute(
+        sa.update(s).where(in_week).values(
+            status="published", published_at=sa.func.coalesce(s.c.published_at, now),
+            version=s.c.version + 1, updated_at=now,
+        )
+    )
+    count = result.rowcount or 0
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Session):
+            db.session.expire(obj)
+    audit.record(user, "week.publish", "week", None, after={"week": week_of(monday), "published": count},
+                 source=source, note=week_of(monday))
+    return count
+
+
+# --- copy ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    id: int
+    program_id: int
+    instructor_id: int
+    date: date
+    start_time: Any
+    duration_minutes: int
+    note: str
+    target: date
+
+
+def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[str, list]:
+    """Copy every non-cancelled session of ``from_week`` (draft or published) to the same
+    weekday of ``to_week`` as drafts, with the same centers (active ones) and a new room.
+
+    What cannot be scheduled is skipped, one ``{date, reason, session_id}`` per source session:
+    ``weekend``, ``holiday``, ``closed``, ``outside_support_period``, ``conflict`` (with the
+    clashing sessions), ``invalid`` (retired program or instructor, no active center left).
+    """
+    policy.require_scheduler(user)
+    src_monday = parse_week(from_week, "from_week")
+    dst_monday = parse_week(to_week, "week")
+    if src_monday == dst_monday:
+        raise Invalid("from_week", _l("같은 주로는 복사할 수 없습니다."))
+    shift = dst_monday - src_monday
+    db.session.flush()
+
+    s, sc, c = Session.__table__, SessionCenter.__table__, rules.centers_table()
+    src_days = sa.and_(s.c.date.between(src_monday, src_monday + timedelta(days=6)), s.c.status != "cancelled")
+    sources = [
+        _Source(r.id, r.program_id, r.instructor_id, r.date, r.start_time, r.duration_minutes, r.note or "",
+                r.date + shift)
+        for r in db.session.execute(
+            sa.select(s.c.id, s.c.program_id, s.c.instructor_id, s.c.date, s.c.start_time,
+                      s.c.duration_minutes, s.c.note)
+            .where(src_days).order_by(s.c.date, s.c.start_time, s.c.id)
+        )
+    ]
+    skipped: list[dict[str, Any]] = []
+    if not sources:
+        return {"created": [], "skipped": skipped}
+
+    active_programs = set(db.session.scalars(sa.select(Program.id).where(Program.active.is_(True))))
+    active_instructors = set(db.session.scalars(sa.select(Instructor.id).where(Instructor.active.is_(True))))
+    invited_active = dict(db.session.execute(
+        sa.select(sc.c.session_id, sa.func.count())
+        .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
+        .where(src_days, c.c.active.is_(True))
+        .group_by(sc.c.session_id)
+    ).all())
+
+    def skip(src: _Source, exc, **extra) -> None:
+        skipped.append(skip_entry(src.target, exc, session_id=src.id, **extra))
+
+    by_day: dict[date, list[_Source]] = defaultdict(list)
+    for src in sources:
+        by_day[src.date].append(src)
+
+    accepted: list[_Source] = []
+    for src_day, day_sources in sorted(by_day.items()):
+        target = src_day + shift
+        violation = rules.date_rule_violation(target)
+        candidates = []
+        for src in day_sources:
+            if violation is not None:
+                skip(src, violation)
+            elif src.program_id not in active_programs:
+                skip(src, Invalid("program_id", _l("운영을 마친 프로그램입니다.")))
+            elif src.instructor_id not in active_instructors:
+                skip(src, Invalid("instructor_id", _l("활동을 마친 강사입니다.")))
+            elif not invited_active.get(src.id):
+                skip(src, Invalid("center_ids", _l("운영하는 초대 경로당이 없습니다.")))
+            else:
+                candidates.append(src)
+        if not candidates:
+            continue
+        day_filter = sa.and_(s.c.date == src_day, s.c.status != "cancelled", c.c.active.is_(True))
+        candidates = _skip_closed(candidates, target, day_filter, skip)
+        candidates = _skip_outside_support(candidates, target, day_filter, skip)
+        accepted.extend(_skip_conflicts(candidates, src_day, target, skip))
+
+    created = _insert_copies(accepted)
+    audit.record(
+        user, "week.copy", "week", None, source=source, note=week_of(dst_monday),
+        after={"from_week": week_of(src_monday), "week": week_of(dst_monday),
+               "created": len(created), "skipped": len(skipped)},
+    )
+    return {"created": created, "skipped": skipped}
+
+
+def _invitations_where(day_filter, condition) -> list[tuple[int, int]]:
+    s, sc, c = Session.__table__, SessionCenter.__table__, rules.centers_table()
+    stmt = (
+        sa.select(sc.c.session_id, sc.c.center_id)
+        .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
+        .where(day_filter, condition)
+    )
+    return [(r.session_id, r.center_id) for r in db.session.execute(stmt)]
+
+
+def _skip_closed(candidates, target: date, day_filter, skip):
+    closures = [x for x in rules.closures_between(target, target) if x.county_id or x.center_id]
+    if not closures:
+        return candidates
+    c = rules.centers_table()
+    center_ids = {x.center_id for x in closures if x.center_id}
+    county_ids = {x.county_id for x in closures if x.county_id}
+    hits = _invitations_where(day_filter, sa.or_(c.c.id.in_(center_ids or [-1]), c.c.county_id.in_(county_ids or [-1])))
+    closed: dict[int, list[int]] = defaultdict(list)
+    for session_id, center_id in hits:
+        closed[session_id].append(center_id)
+    kept = []
+    for src in candidates:
+        if src.id not in closed:
+            kept.append(src)
+            continue
+        rows = rules.center_rows(closed[src.id])
+        closure = next(x for x in closures if rules.closure_applies(x, rows.values()))
+        skip(src, rules._closed(target, closure, rules.closed_centers(closure, rows.values())))
+    return kept
+
+
+def _skip_outside_support(candidates, target: date, day_filter, skip):
+    county_t = rules.counties_table()
+    uncovered = set(db.session.scalars(sa.select(county_t.c.id))) - rules.covered_county_ids(target)
+    if not uncovered:
+        return candidates
+    c = rules.centers_table()
+    outside: dict[int, list[int]] = defaultdict(list)
+    for session_id, center_id in _invitations_where(day_filter, c.c.county_id.in_(sorted(uncovered))):
+        outside[session_id].append(center_id)
+    kept = []
+    for src in candidates:
+        if src.id in outside:
+            skip(src, RuleViolation("outside_support_period", _l("지원 기간이 아닌 경로당이 있습니다."),
+                                    date=target.isoformat(), center_ids=sorted(outside[src.id])))
+        else:
+            kept.append(src)
+    return kept
+
+
+def _skip_conflicts(candidates, src_day: date, target: date, skip):
+    """Greedy, in start-time order: a copy clashing (same instructor or a shared center, times
+    overlapping) with a session already on the target day, or with an earlier copy, is skipped."""
+    s, sc = Session.__table__, SessionCenter.__table__
+    existing = db.session.execute(
+        sa.select(s.c.id, s.c.instructor_id, s.c.start_time, s.c.duration_minutes)
+        .where(s.c.date == target, s.c.status != "cancelled")
+    ).all()
+    a, b = sc.alias("a"), sc.alias("b")
+    sa_, sb = s.alias("sa"), s.alias("sb")
+    pair_rows = db.session.execute(
+        sa.select(a.c.session_id, b.c.session_id.label("other_id"))
+        .select_from(
+            a.join(b, sa.and_(a.c.center_id == b.c.center_id, a.c.session_id != b.c.session_id))
+            .join(sa_, sa_.c.id == a.c.session_id)
+            .join(sb, sb.c.id == b.c.session_id)
+        )
+        .where(sa_.c.date == src_day, sa_.c.status != "cancelled", sb.c.status != "cancelled",
+               sa.or_(sb.c.date == src_day, sb.c.date == target))
+        .distinct()
+    ).all()
+    sharing: dict[int, set[int]] = defaultdict(set)
+    for row in pair_rows:
+        sharing[row.session_id].add(row.other_id)
+
+    placed: list[tuple[int, int, int, int, bool]] = [  # (id, instructor, start, minutes, is_copy)
+        (e.id, e.instructor_id, minutes(e.start_time), e.duration_minutes, False) for e in existing
+    ]
+    kept = []
+    for src in sorted(candidates, key=lambda x: (x.start_time, x.id)):
+        start = minutes(src.start_time)
+        clashes = [
+            (pid, is_copy) for pid, instr, pstart, plen, is_copy in placed
+            if (instr == src.instructor_id or pid in sharing[src.id])
+            and overlaps(start, src.duration_minutes, pstart, plen)
+        ]
+        if clashes:
+            skip(src, Conflict(_l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."),
+                               sessions=[pid for pid, is_copy in clashes if not is_copy],
+                               copied_from=[pid for pid, is_copy in clashes if is_copy]))
+            continue
+        placed.append((src.id, src.instructor_id, start, src.duration_minutes, True))
+        kept.append(src)
+    return kept
+
+
+def _insert_copies(accepted: list[_Source]) -> list[int]:
+    """Insert the sessions, their rooms, and (one INSERT … SELECT through a temporary map of
+    source → new id) their active centers' invitations."""
+    if not accepted:
+        return []
+    s, sc, rooms, c = Session.__table__, SessionCenter.__table__, VideoRoom.__table__, rules.centers_table()
+    now = utcnow()
+    new_ids = list(db.session.execute(
+        sa.insert(s).returning(s.c.id, sort_by_parameter_order=True),
+        [
+            {"program_id": x.program_id, "instructor_id": x.instructor_id, "date": x.target,
+             "start_time": x.start_time, "duration_minutes": x.duration_minutes, "status": "draft",
+             "version": 1, "sequence": 0, "note": x.note, "created_at": now, "updated_at": now}
+            for x in accepted
+        ],
+    ).scalars())
+    db.session.execute(
+        sa.insert(rooms),
+        [{"session_id": sid, "name": VideoRoom.generate_name(), "created_at": now, "updated_at": now}
+         for sid in new_ids],
+    )
+    mapping = sa.Table(
+        f"copy_map_{secrets.token_hex(6)}", sa.MetaData(),
+        sa.Column("src_id", sa.Integer, primary_key=True), sa.Column("new_id", sa.Integer),
+        prefixes=["TEMPORARY"],
+    )
+    connection = db.session.connection()
+    mapping.create(connection)
+    try:
+        connection.execute(
+            sa.insert(mapping), [{"src_id": x.id, "new_id": nid} for x, nid in zip(accepted, new_ids, strict=True)]
+        )
+        connection.execute(
+            sa.insert(sc).from_select(
+                ["session_id", "center_id"],
+                sa.select(mapping.c.new_id, sc.c.center_id)
+                .select_from(sc.join(mapping, mapping.c.src_id == sc.c.session_id)
+                             .join(c, c.c.id == sc.c.center_id))
+                .where(c.c.active.is_(True)),
+            )
+        )
+    finally:
+        mapping.drop(connection)
+    return new_ids
