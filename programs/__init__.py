@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from app import nav
     from app.api import register
     from app.auth.models import Role
-    from programs import api, models  # noqa: F401  (tables registered on the metadata)
+    from programs import api, feeds, models  # noqa: F401  (tables registered on the metadata)
 
     register(api.blp)
+    feeds.init_app(app)
