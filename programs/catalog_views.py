@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.auth import policy
@@ -159,8 +160,12 @@ def closure_list():
     policy.require_scheduler(current_user)
     form = ClosureForm()
     groups = county_groups()
-    form.county_id.choices = [(0, "—")] + [(g["id"], f"{g['name']} ({g['province']})") for g in groups]
-    form.center_id.choices = [(0, "—")] + [(c["id"], f"{g['name']} · {c['name']}") for g in groups for c in g["centers"]]
+    form.county_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(g["id"], f"{g['name']} ({g['province']})") for g in groups
+    ]
+    form.center_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(c["id"], c["name"], optgroup=g["name"]) for g in groups for c in g["centers"]
+    ]
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():

@@ -14,11 +14,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.labels import CATEGORY
 
-WEEKDAY_CHOICES = [("MO", _l("월")), ("TU", _l("화")), ("WE", _l("수")), ("TH", _l("목")), ("FR", _l("금"))]
+WEEKDAY_CHOICES = [SelectChoice("MO", _l("월")), SelectChoice("TU", _l("화")), SelectChoice("WE", _l("수")),
+                   SelectChoice("TH", _l("목")), SelectChoice("FR", _l("금"))]
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 
 
@@ -75,7 +77,7 @@ class CopyWeekForm(FlaskForm):
 
 class ProgramForm(FlaskForm):
     title = StringField(_l("프로그램 이름"), validators=[DataRequired(_l("제목을 입력하세요.")), Length(max=120)])
-    category = SelectField(_l("분류"), choices=list(CATEGORY.items()))
+    category = SelectField(_l("분류"), choices=[SelectChoice(code, label) for code, label in CATEGORY.items()])
     description = TextAreaField(_l("설명"), validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(
         _l("기본 수업 길이(분)"), default=60,
@@ -91,8 +93,9 @@ class InstructorForm(FlaskForm):
 class ClosureForm(FlaskForm):
     date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
     reason = StringField(_l("사유"), validators=[DataRequired(_l("사유를 입력하세요.")), Length(max=200)])
-    scope = SelectField(_l("범위"), choices=[("all", _l("전체 (임시 공휴일)")), ("county", _l("군")),
-                                            ("center", _l("경로당"))], default="all")
+    scope = SelectField(_l("범위"), choices=[SelectChoice("all", _l("전체 (임시 공휴일)")),
+                                            SelectChoice("county", _l("군")), SelectChoice("center", _l("경로당"))],
+                        default="all")
     county_id = SelectField(_l("군"), coerce=int, validate_choice=False)
     center_id = SelectField(_l("경로당"), coerce=int, validate_choice=False)
 

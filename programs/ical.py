@@ -15,7 +15,8 @@ from datetime import timedelta
 import icalendar
 import sqlalchemy as sa
 from flask import current_app, request
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import clock

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.audit import history
@@ -19,7 +20,14 @@ from app.errors import AppError, Invalid
 from app.extensions import db
 from programs import calendar_rules as rules
 from programs import catalog, scheduling, weekly
-from programs.forms import CancelForm, CopyWeekForm, RepeatForm, RescheduleForm, SessionForm, SimpleForm
+from programs.forms import (
+    CancelForm,
+    CopyWeekForm,
+    RepeatForm,
+    RescheduleForm,
+    SessionForm,
+    SimpleForm,
+)
 from programs.models import Session
 from programs.weeks import monday_of, parse_week, week_of
 
@@ -71,9 +79,9 @@ def _fill_choices(form) -> None:
         programs.append(current_program)
     if current_instructor is not None and current_instructor not in instructors:
         instructors.append(current_instructor)
-    form.program_id.choices = [(p.id, _("%(title)s (%(n)s분)", title=p.title, n=p.duration_minutes))
+    form.program_id.choices = [SelectChoice(p.id, _("%(title)s (%(n)s분)", title=p.title, n=p.duration_minutes))
                                for p in programs]
-    form.instructor_id.choices = [(i.id, i.name) for i in instructors]
+    form.instructor_id.choices = [SelectChoice(i.id, i.name) for i in instructors]
 
 
 def show_error(form, exc: AppError):
