@@ -46,7 +46,9 @@ def ensure_database(url: str) -> None:
     target = sa.engine.make_url(url)
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        exists = conn.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
         if not exists:
             conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
@@ -65,20 +67,77 @@ def load() -> dict:
     raw = db.engine.raw_connection()
     try:
         cur = raw.cursor()
-        copy_rows(cur, "counties", ("id", "name", "province", "created_at", "updated_at"),
-                  ((i, f"시험{i}군", f"도{i % 17}", now, now) for i in range(1, COUNTIES + 1)))
-        copy_rows(cur, "support_periods", ("county_id", "start", "\"end\"", "note", "created_at", "updated_at"),
-                  ((i, date(2025, 10, 1), date(2027, 9, 30), "", now, now) for i in range(1, COUNTIES + 1)))
-        copy_rows(cur, "centers", ("id", "county_id", "name", "address", "capacity", "active", "calendar_key",
-                                   "created_at", "updated_at"),
-                  ((i, (i - 1) % COUNTIES + 1, f"경로당 {i}", "", 30, True, secrets.token_urlsafe(24), now, now)
-                   for i in range(1, CENTERS + 1)))
-        copy_rows(cur, "instructors", ("id", "name", "active", "calendar_key", "created_at", "updated_at"),
-                  ((i, f"강사{i}", True, secrets.token_urlsafe(24), now, now) for i in range(1, INSTRUCTORS + 1)))
-        copy_rows(cur, "programs", ("id", "title", "category", "description", "duration_minutes", "active",
-                                    "created_at", "updated_at"),
-                  ((i, f"프로그램 {i}", "leisure" if i % 2 else "health", "", 60, True, now, now)
-                   for i in range(1, PROGRAMS + 1)))
+        copy_rows(
+            cur,
+            "counties",
+            ("id", "name", "province", "created_at", "updated_at"),
+            ((i, f"시험{i}군", f"도{i % 17}", now, now) for i in range(1, COUNTIES + 1)),
+        )
+        copy_rows(
+            cur,
+            "support_periods",
+            ("county_id", "start", '"end"', "note", "created_at", "updated_at"),
+            (
+                (i, date(2025, 10, 1), date(2027, 9, 30), "", now, now)
+                for i in range(1, COUNTIES + 1)
+            ),
+        )
+        copy_rows(
+            cur,
+            "centers",
+            (
+                "id",
+                "county_id",
+                "name",
+                "address",
+                "capacity",
+                "active",
+                "calendar_key",
+                "created_at",
+                "updated_at",
+            ),
+            (
+                (
+                    i,
+                    (i - 1) % COUNTIES + 1,
+                    f"경로당 {i}",
+                    "",
+                    30,
+                    True,
+                    secrets.token_urlsafe(24),
+                    now,
+                    now,
+                )
+                for i in range(1, CENTERS + 1)
+            ),
+        )
+        copy_rows(
+            cur,
+            "instructors",
+            ("id", "name", "active", "calendar_key", "created_at", "updated_at"),
+            (
+                (i, f"강사{i}", True, secrets.token_urlsafe(24), now, now)
+                for i in range(1, INSTRUCTORS + 1)
+            ),
+        )
+        copy_rows(
+            cur,
+            "programs",
+            (
+                "id",
+                "title",
+                "category",
+                "description",
+                "duration_minutes",
+                "active",
+                "created_at",
+                "updated_at",
+            ),
+            (
+                (i, f"프로그램 {i}", "leisure" if i % 2 else "health", "", 60, True, now, now)
+                for i in range(1, PROGRAMS + 1)
+            ),
+        )
         per_day = INSTRUCTORS * len(SLOTS)
         sessions, rooms, invitations = [], [], []
         sid = 0
@@ -87,21 +146,56 @@ def load() -> dict:
             for k in range(per_day):
                 sid += 1
                 hour, minute = SLOTS[k // INSTRUCTORS]
-                sessions.append((sid, k % PROGRAMS + 1, k % INSTRUCTORS + 1, day, f"{hour:02d}:{minute:02d}", 60,
-                                 "published", 2, 0, now, "", now, now))
+                sessions.append(
+                    (
+                        sid,
+                        k % PROGRAMS + 1,
+                        k % INSTRUCTORS + 1,
+                        day,
+                        f"{hour:02d}:{minute:02d}",
+                        60,
+                        "published",
+                        2,
+                        0,
+                        now,
+                        "",
+                        now,
+                        now,
+                    )
+                )
                 rooms.append((sid, VideoRoom.generate_name(), now, now))
             for center in range(1, CENTERS + 1):  # each center in one session a day
                 invitations.append((sid - per_day + 1 + (center - 1) % per_day, center))
-        copy_rows(cur, "sessions", ("id", "program_id", "instructor_id", "date", "start_time", "duration_minutes",
-                                    "status", "version", "sequence", "published_at", "note", "created_at",
-                                    "updated_at"), sessions)
+        copy_rows(
+            cur,
+            "sessions",
+            (
+                "id",
+                "program_id",
+                "instructor_id",
+                "date",
+                "start_time",
+                "duration_minutes",
+                "status",
+                "version",
+                "sequence",
+                "published_at",
+                "note",
+                "created_at",
+                "updated_at",
+            ),
+            sessions,
+        )
         copy_rows(cur, "video_rooms", ("session_id", "name", "created_at", "updated_at"), rooms)
         copy_rows(cur, "session_centers", ("session_id", "center_id"), invitations)
         for table in ("counties", "centers", "instructors", "programs", "sessions"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            cur.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
         raw.commit()
         raw.driver_connection.autocommit = True
-        raw.driver_connection.execute("VACUUM ANALYZE")  # what autovacuum would have done to a live database
+        raw.driver_connection.execute(
+            "VACUUM ANALYZE"
+        )  # what autovacuum would have done to a live database
     finally:
         raw.driver_connection.autocommit = False
         raw.close()
@@ -117,7 +211,10 @@ def measure(label: str, fn):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label:<28} {seconds:8.2f} s   peak Python memory {peak / 2**20:7.1f} MiB   process max RSS {rss:7.1f} MiB")
+    print(
+        f"{label:<28} {seconds:8.2f} s   peak Python memory {peak / 2**20:7.1f} MiB"
+        f"   process max RSS {rss:7.1f} MiB"
+    )
     return result, seconds
 
 
@@ -132,27 +229,42 @@ def main() -> None:
         db.create_all()
         started = time.perf_counter()
         loaded = load()
-        print(f"loaded {COUNTIES} counties, {CENTERS:,} centers, {loaded['sessions']:,} sessions and "
-              f"{loaded['invitations']:,} invitations in {FROM_WEEK} ({time.perf_counter() - started:.1f} s)")
+        print(
+            f"loaded {COUNTIES} counties, {CENTERS:,} centers, {loaded['sessions']:,} sessions and "
+            f"{loaded['invitations']:,} invitations in {FROM_WEEK} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
         coordinator = User(username="bench-coordinator", role="coordinator")
         db.session.add(coordinator)
         db.session.commit()
 
-        copied, copy_s = measure(f"copy {FROM_WEEK} → {TO_WEEK}",
-                                 lambda: weekly.copy_week(coordinator, FROM_WEEK, TO_WEEK, source="cli"))
-        published, publish_s = measure(f"publish {TO_WEEK}",
-                                       lambda: weekly.publish_week(coordinator, TO_WEEK, source="cli"))
+        copied, copy_s = measure(
+            f"copy {FROM_WEEK} → {TO_WEEK}",
+            lambda: weekly.copy_week(coordinator, FROM_WEEK, TO_WEEK, source="cli"),
+        )
+        published, publish_s = measure(
+            f"publish {TO_WEEK}", lambda: weekly.publish_week(coordinator, TO_WEEK, source="cli")
+        )
         monday = date.fromisocalendar(2026, 48, 1)
-        in_week = sa.select(Session.id).where(Session.date.between(monday, monday + timedelta(days=4)))
+        in_week = sa.select(Session.id).where(
+            Session.date.between(monday, monday + timedelta(days=4))
+        )
         sessions = db.session.scalar(sa.select(sa.func.count()).select_from(in_week.subquery()))
         invitations = db.session.scalar(
-            sa.select(sa.func.count()).select_from(SessionCenter).where(SessionCenter.session_id.in_(in_week))
+            sa.select(sa.func.count())
+            .select_from(SessionCenter)
+            .where(SessionCenter.session_id.in_(in_week))
         )
-        print(f"{TO_WEEK}: {len(copied['created']):,} sessions created, {len(copied['skipped'])} skipped, "
-              f"{published:,} published; {sessions:,} sessions and {invitations:,} invitations in the week")
+        print(
+            f"{TO_WEEK}: {len(copied['created']):,} sessions created, "
+            f"{len(copied['skipped'])} skipped, {published:,} published; "
+            f"{sessions:,} sessions and {invitations:,} invitations in the week"
+        )
         total = copy_s + publish_s
-        print(f"copy + publish: {total:.2f} s ({'under' if total < 10 else 'OVER'} the 10 s target); "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(
+            f"copy + publish: {total:.2f} s ({'under' if total < 10 else 'OVER'} the 10 s target); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         db.engine.dispose()
 
 

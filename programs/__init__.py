@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     register(api.blp)
     feeds.init_app(app)
     views.init_app(app)
-    everyone = (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR, Role.CENTER_MANAGER, Role.COUNTY_VIEWER)
+    everyone = tuple(Role)
     staff = (Role.ADMIN, Role.COORDINATOR)
     nav.register(app, _l("주간 일정"), "programs.week_current", everyone, order=10)
     nav.register(app, _l("프로그램"), "programs.program_list", staff, order=30)

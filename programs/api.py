@@ -33,14 +33,18 @@ from programs.schemas import (
     absolute,
 )
 
-blp = blueprint("programs_api", __name__, "", description="Programs, instructors, sessions, weeks, closures")
+blp = blueprint(
+    "programs_api", __name__, "", description="Programs, instructors, sessions, weeks, closures"
+)
 
 
 @blp.before_request
 def _writes_are_for_coordinators():
     """Refuse a write before its body is validated (403 rather than 422 for the wrong role);
     calendar keys are rotated by the instructor or the center's manager too."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.endswith("/calendar-key"):
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.endswith(
+        "/calendar-key"
+    ):
         policy.require_scheduler(current_user)
 
 
@@ -119,7 +123,9 @@ class InstructorItem(MethodView):
     def patch(self, data, instructor_id: int):
         """Edit an instructor (coordinator); ``active: false`` retires them."""
         policy.require_scheduler(current_user)
-        instructor = catalog.update_instructor(current_user, catalog.get_instructor(current_user, instructor_id), data)
+        instructor = catalog.update_instructor(
+            current_user, catalog.get_instructor(current_user, instructor_id), data
+        )
         db.session.commit()
         return instructor
 
@@ -157,9 +163,14 @@ class Sessions(MethodView):
         """Sessions in scope (``from``/``to`` inclusive; non-coordinators see published ones,
         including those cancelled after publishing, never drafts)."""
         return weekly.sessions_between(
-            current_user, args.get("from_"), args.get("to"), center_id=args.get("center_id"),
-            instructor_id=args.get("instructor_id"), status=args.get("status"),
-            limit=args.get("limit"), offset=args.get("offset") or 0,
+            current_user,
+            args.get("from_"),
+            args.get("to"),
+            center_id=args.get("center_id"),
+            instructor_id=args.get("instructor_id"),
+            status=args.get("status"),
+            limit=args.get("limit"),
+            offset=args.get("offset") or 0,
         )
 
     @blp.arguments(SessionCreateSchema)
@@ -212,7 +223,9 @@ class SessionCancel(MethodView):
         policy.require_scheduler(current_user)
         session = policy.get_session(current_user, session_id)
         data = data or {}
-        scheduling.cancel_session(current_user, session, data.get("reason", ""), version=data.get("version"))
+        scheduling.cancel_session(
+            current_user, session, data.get("reason", ""), version=data.get("version")
+        )
         db.session.commit()
         return session
 

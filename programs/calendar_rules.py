@@ -62,7 +62,9 @@ def center_rows(center_ids: Iterable[int] | None = None) -> dict[int, CenterRow]
         if not wanted:
             return {}
         stmt = stmt.where(t.c.id.in_(sorted(wanted)))
-    rows = {r.id: CenterRow(r.id, r.county_id, r.name, bool(r.active)) for r in db.session.execute(stmt)}
+    rows = {
+        r.id: CenterRow(r.id, r.county_id, r.name, bool(r.active)) for r in db.session.execute(stmt)
+    }
     if wanted is not None and len(wanted) > MAX_IN_IDS:
         rows = {cid: row for cid, row in rows.items() if cid in wanted}
     return rows
@@ -80,9 +82,7 @@ def default_center_ids(day: date) -> list[int]:
     t, p = centers_table(), support_periods_table()
     covered = sa.select(p.c.county_id).where(p.c.start <= day, p.c.end >= day)
     stmt = (
-        sa.select(t.c.id)
-        .where(t.c.active.is_(True), t.c.county_id.in_(covered))
-        .order_by(t.c.id)
+        sa.select(t.c.id).where(t.c.active.is_(True), t.c.county_id.in_(covered)).order_by(t.c.id)
     )
     return list(db.session.scalars(stmt))
 
@@ -127,7 +127,9 @@ def closures_between(start: date, end: date) -> list[Closure]:
     stmt = (
         sa.select(Closure)
         .where(Closure.date.between(start, end))
-        .order_by(Closure.date, Closure.county_id.is_not(None), Closure.center_id.is_not(None), Closure.id)
+        .order_by(
+            Closure.date, Closure.county_id.is_not(None), Closure.center_id.is_not(None), Closure.id
+        )
     )
     return list(db.session.scalars(stmt))
 
@@ -146,9 +148,11 @@ def closure_applies(closure: Closure, centers: Iterable[CenterRow]) -> bool:
 
 def closed_centers(closure: Closure, centers: Iterable[CenterRow]) -> list[int]:
     return sorted(
-        c.id for c in centers
+        c.id
+        for c in centers
         if (closure.county_id is None and closure.center_id is None)
-        or closure.center_id == c.id or closure.county_id == c.county_id
+        or closure.center_id == c.id
+        or closure.county_id == c.county_id
     )
 
 
@@ -164,12 +168,16 @@ def everywhere_closure(day: date) -> Closure | None:
 def date_rule_violation(day: date) -> RuleViolation | None:
     """The rule a date breaks whatever the centers: weekend, holiday, or a closure everywhere."""
     if is_weekend(day):
-        return RuleViolation("weekend", _("주말에는 수업을 잡을 수 없습니다."), date=day.isoformat())
+        return RuleViolation(
+            "weekend", _("주말에는 수업을 잡을 수 없습니다."), date=day.isoformat()
+        )
     name = holiday_name(day)
     if name:
         return RuleViolation(
-            "holiday", _("공휴일(%(name)s)에는 수업을 잡을 수 없습니다.", name=name),
-            date=day.isoformat(), holiday=name,
+            "holiday",
+            _("공휴일(%(name)s)에는 수업을 잡을 수 없습니다.", name=name),
+            date=day.isoformat(),
+            holiday=name,
         )
     closure = everywhere_closure(day)
     if closure is not None:
@@ -179,13 +187,20 @@ def date_rule_violation(day: date) -> RuleViolation | None:
 
 def _closed(day: date, closure: Closure, center_ids: Sequence[int]) -> RuleViolation:
     return RuleViolation(
-        "closed", _("휴관일(%(reason)s)에는 수업을 잡을 수 없습니다.", reason=closure.reason),
-        date=day.isoformat(), closure_id=closure.id, reason=closure.reason,
-        county_id=closure.county_id, center_id=closure.center_id, center_ids=list(center_ids),
+        "closed",
+        _("휴관일(%(reason)s)에는 수업을 잡을 수 없습니다.", reason=closure.reason),
+        date=day.isoformat(),
+        closure_id=closure.id,
+        reason=closure.reason,
+        county_id=closure.county_id,
+        center_id=closure.center_id,
+        center_ids=list(center_ids),
     )
 
 
-def check_day(day: date, center_ids: Sequence[int], centers: dict[int, CenterRow] | None = None) -> None:
+def check_day(
+    day: date, center_ids: Sequence[int], centers: dict[int, CenterRow] | None = None
+) -> None:
     """Raise the first rule ``day`` breaks for a session inviting ``center_ids``.
 
     Order: ``weekend``, ``holiday`` (``details.holiday`` names it), ``closed`` (a closure
@@ -206,7 +221,8 @@ def check_day(day: date, center_ids: Sequence[int], centers: dict[int, CenterRow
         raise RuleViolation(
             "outside_support_period",
             _("지원 기간이 아닌 경로당이 있습니다."),
-            date=day.isoformat(), center_ids=outside,
+            date=day.isoformat(),
+            center_ids=outside,
         )
 
 

@@ -60,18 +60,37 @@ def _title_taken(title: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
-def create_program(user, *, title: str, category: str, description: str = "", duration_minutes: int = 60,
-                   source: str = "api") -> Program:
+def create_program(
+    user,
+    *,
+    title: str,
+    category: str,
+    description: str = "",
+    duration_minutes: int = 60,
+    source: str = "api",
+) -> Program:
     policy.require_scheduler(user)
-    data = _check_program({"title": title, "category": category, "description": description,
-                           "duration_minutes": duration_minutes})
+    data = _check_program(
+        {
+            "title": title,
+            "category": category,
+            "description": description,
+            "duration_minutes": duration_minutes,
+        }
+    )
     if _title_taken(data["title"]):
         raise Conflict(_l("같은 이름의 프로그램이 이미 있습니다."), field="title")
     program = Program(**data)
     db.session.add(program)
     db.session.flush()
-    audit.record(user, "program.create", "program", program.id, after=_snapshot(program, PROGRAM_FIELDS),
-                 source=source)
+    audit.record(
+        user,
+        "program.create",
+        "program",
+        program.id,
+        after=_snapshot(program, PROGRAM_FIELDS),
+        source=source,
+    )
     return program
 
 
@@ -85,12 +104,19 @@ def update_program(user, program: Program, changes: dict[str, Any], source: str 
     for key, value in changes.items():
         setattr(program, key, value)
     db.session.flush()
-    audit.record(user, "program.update", "program", program.id, before=before,
-                 after=_snapshot(program, PROGRAM_FIELDS), source=source)
+    audit.record(
+        user,
+        "program.update",
+        "program",
+        program.id,
+        before=before,
+        after=_snapshot(program, PROGRAM_FIELDS),
+        source=source,
+    )
     return program
 
 
-# --- instructors -----------------------------------------------------------------------------------
+# --- instructors ----------------------------------------------------------------------------------
 
 
 def list_instructors(include_retired: bool = True) -> list[Instructor]:
@@ -121,18 +147,28 @@ def _check_instructor(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def create_instructor(user, *, name: str, phone: str | None = None, source: str = "api") -> Instructor:
+def create_instructor(
+    user, *, name: str, phone: str | None = None, source: str = "api"
+) -> Instructor:
     policy.require_scheduler(user)
     data = _check_instructor({"name": name, "phone": phone})
     instructor = Instructor(**data)
     db.session.add(instructor)
     db.session.flush()
-    audit.record(user, "instructor.create", "instructor", instructor.id,
-                 after=_snapshot(instructor, INSTRUCTOR_FIELDS), source=source)
+    audit.record(
+        user,
+        "instructor.create",
+        "instructor",
+        instructor.id,
+        after=_snapshot(instructor, INSTRUCTOR_FIELDS),
+        source=source,
+    )
     return instructor
 
 
-def update_instructor(user, instructor: Instructor, changes: dict[str, Any], source: str = "api") -> Instructor:
+def update_instructor(
+    user, instructor: Instructor, changes: dict[str, Any], source: str = "api"
+) -> Instructor:
     """Edit an instructor; ``active=False`` retires them."""
     policy.require_scheduler(user)
     changes = _check_instructor({k: v for k, v in changes.items() if k in INSTRUCTOR_FIELDS})
@@ -140,12 +176,19 @@ def update_instructor(user, instructor: Instructor, changes: dict[str, Any], sou
     for key, value in changes.items():
         setattr(instructor, key, value)
     db.session.flush()
-    audit.record(user, "instructor.update", "instructor", instructor.id, before=before,
-                 after=_snapshot(instructor, INSTRUCTOR_FIELDS), source=source)
+    audit.record(
+        user,
+        "instructor.update",
+        "instructor",
+        instructor.id,
+        before=before,
+        after=_snapshot(instructor, INSTRUCTOR_FIELDS),
+        source=source,
+    )
     return instructor
 
 
-# --- calendar keys ----------------------------------------------------------------------------------
+# --- calendar keys --------------------------------------------------------------------------------
 
 
 def rotate_instructor_key(user, instructor: Instructor, source: str = "api") -> str:
@@ -176,7 +219,7 @@ def rotate_center_key(user, center, source: str = "api") -> str:
     return key
 
 
-# --- closures ---------------------------------------------------------------------------------------
+# --- closures -------------------------------------------------------------------------------------
 
 
 def list_closures(start: date | None = None, end: date | None = None) -> list[Closure]:
@@ -188,8 +231,15 @@ def list_closures(start: date | None = None, end: date | None = None) -> list[Cl
     return list(db.session.scalars(stmt))
 
 
-def create_closure(user, *, date: date, reason: str, county_id: int | None = None,
-                   center_id: int | None = None, source: str = "api") -> Closure:
+def create_closure(
+    user,
+    *,
+    date: date,
+    reason: str,
+    county_id: int | None = None,
+    center_id: int | None = None,
+    source: str = "api",
+) -> Closure:
     """A closure day: everywhere (neither id), for a county, or for one center."""
     policy.require_scheduler(user)
     reason = (reason or "").strip()
@@ -203,19 +253,33 @@ def create_closure(user, *, date: date, reason: str, county_id: int | None = Non
             raise Invalid("county_id", _l("해당 군이 없습니다."))
     if center_id and center_id not in rules.center_rows([center_id]):
         raise Invalid("center_id", _l("없는 경로당입니다."))
-    duplicate = db.session.scalar(sa.select(Closure.id).where(
-        Closure.date == date,
-        Closure.county_id.is_(None) if not county_id else Closure.county_id == county_id,
-        Closure.center_id.is_(None) if not center_id else Closure.center_id == center_id,
-    ))
+    duplicate = db.session.scalar(
+        sa.select(Closure.id).where(
+            Closure.date == date,
+            Closure.county_id.is_(None) if not county_id else Closure.county_id == county_id,
+            Closure.center_id.is_(None) if not center_id else Closure.center_id == center_id,
+        )
+    )
     if duplicate:
         raise Conflict(_l("같은 날 같은 범위의 휴관일이 이미 있습니다."), field="date")
-    closure = Closure(date=date, reason=reason, county_id=county_id or None, center_id=center_id or None)
+    closure = Closure(
+        date=date, reason=reason, county_id=county_id or None, center_id=center_id or None
+    )
     db.session.add(closure)
     db.session.flush()
-    audit.record(user, "closure.create", "closure", closure.id, source=source,
-                 after={"date": date.isoformat(), "reason": reason, "county_id": county_id,
-                        "center_id": center_id})
+    audit.record(
+        user,
+        "closure.create",
+        "closure",
+        closure.id,
+        source=source,
+        after={
+            "date": date.isoformat(),
+            "reason": reason,
+            "county_id": county_id,
+            "center_id": center_id,
+        },
+    )
     return closure
 
 
@@ -224,8 +288,18 @@ def delete_closure(user, closure_id: int, source: str = "api") -> None:
     closure = db.session.get(Closure, closure_id)
     if closure is None:
         raise NotFound()
-    audit.record(user, "closure.delete", "closure", closure.id, source=source,
-                 before={"date": closure.date.isoformat(), "reason": closure.reason,
-                         "county_id": closure.county_id, "center_id": closure.center_id})
+    audit.record(
+        user,
+        "closure.delete",
+        "closure",
+        closure.id,
+        source=source,
+        before={
+            "date": closure.date.isoformat(),
+            "reason": closure.reason,
+            "county_id": closure.county_id,
+            "center_id": closure.center_id,
+        },
+    )
     db.session.delete(closure)
     db.session.flush()

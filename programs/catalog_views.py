@@ -21,7 +21,7 @@ from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
 from programs.views import bp, county_groups, show_error
 from programs.weeks import monday_of, parse_week, week_of
 
-# --- programs --------------------------------------------------------------------------------------
+# --- programs -------------------------------------------------------------------------------------
 
 
 @bp.route("/programs", methods=["GET", "POST"])
@@ -34,8 +34,11 @@ def program_list():
         if form.validate_on_submit():
             try:
                 program = catalog.create_program(
-                    current_user, title=form.title.data, category=form.category.data,
-                    description=form.description.data or "", duration_minutes=form.duration_minutes.data,
+                    current_user,
+                    title=form.title.data,
+                    category=form.category.data,
+                    description=form.description.data or "",
+                    duration_minutes=form.duration_minutes.data,
                     source="page",
                 )
                 db.session.commit()
@@ -45,8 +48,13 @@ def program_list():
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = 422
-    return render_template("programs/program_list.html", programs=catalog.list_programs(), form=form,
-                           problem=problem, toggle_form=SimpleForm()), status
+    return render_template(
+        "programs/program_list.html",
+        programs=catalog.list_programs(),
+        form=form,
+        problem=problem,
+        toggle_form=SimpleForm(),
+    ), status
 
 
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
@@ -59,10 +67,17 @@ def program_edit(program_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                catalog.update_program(current_user, program, {
-                    "title": form.title.data, "category": form.category.data,
-                    "description": form.description.data or "", "duration_minutes": form.duration_minutes.data,
-                }, source="page")
+                catalog.update_program(
+                    current_user,
+                    program,
+                    {
+                        "title": form.title.data,
+                        "category": form.category.data,
+                        "description": form.description.data or "",
+                        "duration_minutes": form.duration_minutes.data,
+                    },
+                    source="page",
+                )
                 db.session.commit()
                 flash(_("프로그램을 고쳤습니다."), "success")
                 return redirect(url_for("programs.program_list"))
@@ -70,8 +85,13 @@ def program_edit(program_id: int):
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = 422
-    return render_template("programs/program_edit.html", program=program, form=form, problem=problem,
-                           toggle_form=SimpleForm()), status
+    return render_template(
+        "programs/program_edit.html",
+        program=program,
+        form=form,
+        problem=problem,
+        toggle_form=SimpleForm(),
+    ), status
 
 
 @bp.post("/programs/<int:program_id>/active")
@@ -84,11 +104,14 @@ def program_toggle(program_id: int):
     program = catalog.get_program(program_id)
     catalog.update_program(current_user, program, {"active": not program.active}, source="page")
     db.session.commit()
-    flash(_("프로그램을 다시 운영합니다.") if program.active else _("프로그램 운영을 마쳤습니다."), "success")
+    flash(
+        _("프로그램을 다시 운영합니다.") if program.active else _("프로그램 운영을 마쳤습니다."),
+        "success",
+    )
     return redirect(url_for("programs.program_list"))
 
 
-# --- instructors -------------------------------------------------------------------------------------
+# --- instructors ----------------------------------------------------------------------------------
 
 
 @bp.route("/instructors", methods=["GET", "POST"])
@@ -100,8 +123,9 @@ def instructor_list():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                instructor = catalog.create_instructor(current_user, name=form.name.data, phone=form.phone.data,
-                                                       source="page")
+                instructor = catalog.create_instructor(
+                    current_user, name=form.name.data, phone=form.phone.data, source="page"
+                )
                 db.session.commit()
                 flash(_("강사 %(name)s 님을 추가했습니다.", name=instructor.name), "success")
                 return redirect(url_for("programs.instructor_list"))
@@ -109,8 +133,13 @@ def instructor_list():
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = 422
-    return render_template("programs/instructor_list.html", instructors=catalog.list_instructors(), form=form,
-                           problem=problem, toggle_form=SimpleForm()), status
+    return render_template(
+        "programs/instructor_list.html",
+        instructors=catalog.list_instructors(),
+        form=form,
+        problem=problem,
+        toggle_form=SimpleForm(),
+    ), status
 
 
 @bp.route("/instructors/<int:instructor_id>", methods=["GET", "POST"])
@@ -123,8 +152,12 @@ def instructor_edit(instructor_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                catalog.update_instructor(current_user, instructor, {"name": form.name.data, "phone": form.phone.data},
-                                          source="page")
+                catalog.update_instructor(
+                    current_user,
+                    instructor,
+                    {"name": form.name.data, "phone": form.phone.data},
+                    source="page",
+                )
                 db.session.commit()
                 flash(_("강사 정보를 고쳤습니다."), "success")
                 return redirect(url_for("programs.instructor_list"))
@@ -132,9 +165,17 @@ def instructor_edit(instructor_id: int):
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = 422
-    feed = ical.base_url() + url_for("calendar.instructor_feed", instructor_id=instructor.id, key=instructor.calendar_key)
-    return render_template("programs/instructor_edit.html", instructor=instructor, form=form, problem=problem,
-                           toggle_form=SimpleForm(), feed_url=feed), status
+    feed = ical.base_url() + url_for(
+        "calendar.instructor_feed", instructor_id=instructor.id, key=instructor.calendar_key
+    )
+    return render_template(
+        "programs/instructor_edit.html",
+        instructor=instructor,
+        form=form,
+        problem=problem,
+        toggle_form=SimpleForm(),
+        feed_url=feed,
+    ), status
 
 
 @bp.post("/instructors/<int:instructor_id>/active")
@@ -145,13 +186,18 @@ def instructor_toggle(instructor_id: int):
     if not SimpleForm().validate_on_submit():
         abort(400)
     instructor = catalog.get_instructor(current_user, instructor_id)
-    catalog.update_instructor(current_user, instructor, {"active": not instructor.active}, source="page")
+    catalog.update_instructor(
+        current_user, instructor, {"active": not instructor.active}, source="page"
+    )
     db.session.commit()
-    flash(_("강사가 다시 활동합니다.") if instructor.active else _("강사 활동을 마쳤습니다."), "success")
+    flash(
+        _("강사가 다시 활동합니다.") if instructor.active else _("강사 활동을 마쳤습니다."),
+        "success",
+    )
     return redirect(url_for("programs.instructor_list"))
 
 
-# --- closures ----------------------------------------------------------------------------------------
+# --- closures -------------------------------------------------------------------------------------
 
 
 @bp.route("/closures", methods=["GET", "POST"])
@@ -176,15 +222,24 @@ def closure_list():
                 if scope == "center" and not form.center_id.data:
                     raise Invalid("center_id", _("경로당을 고르세요."))
                 closure = catalog.create_closure(
-                    current_user, date=form.date.data, reason=form.reason.data,
+                    current_user,
+                    date=form.date.data,
+                    reason=form.reason.data,
                     county_id=form.county_id.data if scope == "county" else None,
-                    center_id=form.center_id.data if scope == "center" else None, source="page",
+                    center_id=form.center_id.data if scope == "center" else None,
+                    source="page",
                 )
                 db.session.commit()
                 affected = len(weekly.sessions_between(current_user, closure.date, closure.date))
                 flash(_("휴관일을 추가했습니다."), "success")
                 if affected:
-                    flash(_("그날 이미 잡힌 수업이 %(n)s개 있습니다. 주간 일정에서 확인하세요.", n=affected), "info")
+                    flash(
+                        _(
+                            "그날 이미 잡힌 수업이 %(n)s개 있습니다. 주간 일정에서 확인하세요.",
+                            n=affected,
+                        ),
+                        "info",
+                    )
                 return redirect(url_for("programs.closure_list"))
             except AppError as exc:
                 db.session.rollback()
@@ -194,10 +249,14 @@ def closure_list():
     center_names = {c["id"]: f"{g['name']} · {c['name']}" for g in groups for c in g["centers"]}
     today = clock.today()
     return render_template(
-        "programs/closures.html", form=form, problem=problem, delete_form=SimpleForm(),
-        upcoming=catalog.list_closures(today), past=catalog.list_closures(today - timedelta(days=90),
-                                                                          today - timedelta(days=1)),
-        county_names=names, center_names=center_names,
+        "programs/closures.html",
+        form=form,
+        problem=problem,
+        delete_form=SimpleForm(),
+        upcoming=catalog.list_closures(today),
+        past=catalog.list_closures(today - timedelta(days=90), today - timedelta(days=1)),
+        county_names=names,
+        center_names=center_names,
     ), status
 
 
@@ -213,7 +272,7 @@ def closure_delete(closure_id: int):
     return redirect(url_for("programs.closure_list"))
 
 
-# --- calendar subscriptions ---------------------------------------------------------------------------
+# --- calendar subscriptions -----------------------------------------------------------------------
 
 
 @bp.get("/calendar-feeds")
@@ -229,8 +288,14 @@ def calendar_feeds():
             for c in group["centers"]:
                 if ids is None or c["id"] in ids:
                     key = catalog.center_calendar_key(c["id"])
-                    centers.append({"id": c["id"], "name": f"{group['name']} · {c['name']}",
-                                    "url": base + url_for("calendar.center_feed", center_id=c["id"], key=key)})
+                    centers.append(
+                        {
+                            "id": c["id"],
+                            "name": f"{group['name']} · {c['name']}",
+                            "url": base
+                            + url_for("calendar.center_feed", center_id=c["id"], key=key),
+                        }
+                    )
     if policy.is_staff(current_user):
         chosen = catalog.list_instructors()
     elif current_user.role == Role.INSTRUCTOR and current_user.instructor_id:
@@ -238,10 +303,21 @@ def calendar_feeds():
     else:
         chosen = []
     for i in chosen:
-        instructors.append({"id": i.id, "name": i.name, "active": i.active,
-                            "url": base + url_for("calendar.instructor_feed", instructor_id=i.id, key=i.calendar_key)})
-    return render_template("programs/calendar_feeds.html", centers=centers, instructors=instructors,
-                           rotate_form=SimpleForm())
+        instructors.append(
+            {
+                "id": i.id,
+                "name": i.name,
+                "active": i.active,
+                "url": base
+                + url_for("calendar.instructor_feed", instructor_id=i.id, key=i.calendar_key),
+            }
+        )
+    return render_template(
+        "programs/calendar_feeds.html",
+        centers=centers,
+        instructors=instructors,
+        rotate_form=SimpleForm(),
+    )
 
 
 @bp.post("/calendar-feeds/centers/<int:center_id>/rotate")
@@ -268,7 +344,7 @@ def rotate_instructor_key(instructor_id: int):
     return redirect(request.referrer or url_for("programs.calendar_feeds"))
 
 
-# --- printable timetable -------------------------------------------------------------------------------
+# --- printable timetable --------------------------------------------------------------------------
 
 
 @bp.get("/centers/<int:center_id>/timetable")
@@ -281,7 +357,9 @@ def timetable(center_id: int):
         monday = parse_week(week)
     except Invalid:
         abort(404)
-    sessions = weekly.sessions_between(current_user, monday, monday + timedelta(days=4), center_id=center.id)
+    sessions = weekly.sessions_between(
+        current_user, monday, monday + timedelta(days=4), center_id=center.id
+    )
     sessions = [s for s in sessions if s.published_at is not None]
     view = weekly.week_view(current_user, week_of(monday))
     by_day = {d.date: [s for s in sessions if s.date == d.date] for d in view.days}
@@ -291,9 +369,22 @@ def timetable(center_id: int):
         if rules.closure_applies(closure, [row]):
             closed.setdefault(closure.date, closure.reason)
     tablet_url = ical.base_url() + "/tablet"
-    qr = Markup(segno.make(tablet_url, error="m").svg_inline(scale=5, dark="#000", title=_("태블릿 화면 주소")))
-    return render_template("programs/timetable.html", center=center, view=view, by_day=by_day, qr=qr, closed=closed,
-                           tablet_url=tablet_url, week=week_of(monday), monday=monday_of(monday))
+    qr = Markup(
+        segno.make(tablet_url, error="m").svg_inline(
+            scale=5, dark="#000", title=_("태블릿 화면 주소")
+        )
+    )
+    return render_template(
+        "programs/timetable.html",
+        center=center,
+        view=view,
+        by_day=by_day,
+        qr=qr,
+        closed=closed,
+        tablet_url=tablet_url,
+        week=week_of(monday),
+        monday=monday_of(monday),
+    )
 
 
 @bp.get("/timetable")
@@ -303,4 +394,6 @@ def timetable_pick():
     center_id = request.args.get("center", type=int)
     if not center_id:
         abort(404)
-    return redirect(url_for("programs.timetable", center_id=center_id, week=request.args.get("week")))
+    return redirect(
+        url_for("programs.timetable", center_id=center_id, week=request.args.get("week"))
+    )

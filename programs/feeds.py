@@ -20,13 +20,17 @@ def _respond(body: bytes, filename: str) -> Response:
 
 @bp.get("/centers/<int:center_id>.ics")
 def center_feed(center_id: int):
-    return _respond(ical.center_feed(center_id, request.args.get("key")), f"ieum-center-{center_id}.ics")
+    return _respond(
+        ical.center_feed(center_id, request.args.get("key")), f"ieum-center-{center_id}.ics"
+    )
 
 
 @bp.get("/instructors/<int:instructor_id>.ics")
 def instructor_feed(instructor_id: int):
-    return _respond(ical.instructor_feed(instructor_id, request.args.get("key")),
-                    f"ieum-instructor-{instructor_id}.ics")
+    return _respond(
+        ical.instructor_feed(instructor_id, request.args.get("key")),
+        f"ieum-instructor-{instructor_id}.ics",
+    )
 
 
 def init_app(app) -> None:

@@ -57,14 +57,20 @@ def center_sessions(center_id: int) -> list[Session]:
 
 
 def instructor_sessions(instructor_id: int) -> list[Session]:
-    return list(db.session.scalars(_published(sa.select(Session).where(Session.instructor_id == instructor_id))))
+    return list(
+        db.session.scalars(
+            _published(sa.select(Session).where(Session.instructor_id == instructor_id))
+        )
+    )
 
 
 def _event(session: Session) -> icalendar.Event:
     cancelled = session.status == "cancelled"
     event = icalendar.Event()
     event.add("uid", uid(session))
-    stamp = max(t for t in (session.updated_at, session.published_at, session.cancelled_at) if t is not None)
+    stamp = max(
+        t for t in (session.updated_at, session.published_at, session.cancelled_at) if t is not None
+    )
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("created", session.created_at)
@@ -79,7 +85,11 @@ def _event(session: Session) -> icalendar.Event:
         _("입장: %(url)s", url=url),
     ]
     if cancelled:
-        lines.insert(0, _("취소된 수업입니다.") + (f" ({session.cancel_reason})" if session.cancel_reason else ""))
+        lines.insert(
+            0,
+            _("취소된 수업입니다.")
+            + (f" ({session.cancel_reason})" if session.cancel_reason else ""),
+        )
     event.add("description", "\n".join(lines))
     event.add("location", _("이음 화상 수업"))
     event.add("url", url)
@@ -122,7 +132,9 @@ def _check_key(stored: str | None, given: str | None) -> None:
 
 def center_feed(center_id: int, key: str | None) -> bytes:
     t = rules.centers_table()
-    row = db.session.execute(sa.select(t.c.name, t.c.calendar_key).where(t.c.id == center_id)).first()
+    row = db.session.execute(
+        sa.select(t.c.name, t.c.calendar_key).where(t.c.id == center_id)
+    ).first()
     _check_key(row.calendar_key if row else None, key)
     with force_locale("ko"):
         name = _("이음 — %(name)s", name=row.name)

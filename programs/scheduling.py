@@ -85,14 +85,18 @@ def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
         raise Invalid("center_ids", _l("없는 경로당입니다."), center_ids=unknown)
     inactive = sorted(cid for cid in set(center_ids) if not rows[cid].active)
     if inactive:
-        raise Invalid("center_ids", _l("운영하지 않는 경로당은 초대할 수 없습니다."), center_ids=inactive)
+        raise Invalid(
+            "center_ids", _l("운영하지 않는 경로당은 초대할 수 없습니다."), center_ids=inactive
+        )
     return rows
 
 
 # --- conflicts ----------------------------------------------------------------------------------
 
 
-def sessions_sharing_centers(day: date, center_ids: Iterable[int], exclude_ids: Iterable[int] = ()) -> set[int]:
+def sessions_sharing_centers(
+    day: date, center_ids: Iterable[int], exclude_ids: Iterable[int] = ()
+) -> set[int]:
     """Non-cancelled sessions on ``day`` that invite any of ``center_ids``."""
     ids = set(center_ids)
     if not ids:
@@ -110,7 +114,11 @@ def sessions_sharing_centers(day: date, center_ids: Iterable[int], exclude_ids: 
 
 
 def find_conflicts(
-    day: date, start: time, duration_minutes: int, instructor_id: int, center_ids: Iterable[int],
+    day: date,
+    start: time,
+    duration_minutes: int,
+    instructor_id: int,
+    center_ids: Iterable[int],
     exclude_ids: Iterable[int] = (),
 ) -> list[Session]:
     """Non-cancelled sessions overlapping the slot that share its instructor or a center."""
@@ -128,13 +136,19 @@ def find_conflicts(
     for other in db.session.scalars(stmt.order_by(Session.start_time, Session.id)):
         if other.instructor_id != instructor_id and other.id not in sharing:
             continue
-        if overlaps(minutes(start), duration_minutes, minutes(other.start_time), other.duration_minutes):
+        if overlaps(
+            minutes(start), duration_minutes, minutes(other.start_time), other.duration_minutes
+        ):
             found.append(other)
     return found
 
 
 def raise_on_conflicts(
-    day: date, start: time, duration_minutes: int, instructor_id: int, center_ids: Sequence[int],
+    day: date,
+    start: time,
+    duration_minutes: int,
+    instructor_id: int,
+    center_ids: Sequence[int],
     exclude_ids: Iterable[int] = (),
 ) -> None:
     clashes = find_conflicts(day, start, duration_minutes, instructor_id, center_ids, exclude_ids)
@@ -152,9 +166,18 @@ def raise_on_conflicts(
 
 
 def create_session(
-    user, *, program_id: int, instructor_id: int, date: date, start: time,
-    duration_minutes: int | None = None, center_ids: Sequence[int] | None = None, note: str = "",
-    source: str = "api", publish: bool = False, rescheduled_from_id: int | None = None,
+    user,
+    *,
+    program_id: int,
+    instructor_id: int,
+    date: date,
+    start: time,
+    duration_minutes: int | None = None,
+    center_ids: Sequence[int] | None = None,
+    note: str = "",
+    source: str = "api",
+    publish: bool = False,
+    rescheduled_from_id: int | None = None,
     exclude_ids: Iterable[int] = (),
 ) -> Session:
     """A new draft (or, with ``publish``, published) session with its video room.
@@ -179,15 +202,23 @@ def create_session(
 
     now = utcnow()
     session = Session(
-        program_id=program_id, instructor_id=instructor_id, date=date, start_time=start,
-        duration_minutes=duration, status="published" if publish else "draft",
-        published_at=now if publish else None, note=note or "", rescheduled_from_id=rescheduled_from_id,
+        program_id=program_id,
+        instructor_id=instructor_id,
+        date=date,
+        start_time=start,
+        duration_minutes=duration,
+        status="published" if publish else "draft",
+        published_at=now if publish else None,
+        note=note or "",
+        rescheduled_from_id=rescheduled_from_id,
     )
     session.invitations = [SessionCenter(center_id=cid) for cid in center_ids]
     session.room = VideoRoom(name=VideoRoom.generate_name())
     db.session.add(session)
     db.session.flush()
-    audit.record(user, "session.create", "session", session.id, after=snapshot(session), source=source)
+    audit.record(
+        user, "session.create", "session", session.id, after=snapshot(session), source=source
+    )
     return session
 
 
@@ -211,11 +242,20 @@ def _touch(session: Session) -> None:
         session.sequence = (session.sequence or 0) + 1
 
 
-UPDATABLE = ("program_id", "instructor_id", "date", "start", "duration_minutes", "center_ids", "note")
+UPDATABLE = (
+    "program_id",
+    "instructor_id",
+    "date",
+    "start",
+    "duration_minutes",
+    "center_ids",
+    "note",
+)
 
 
-def update_session(user, session: Session, changes: dict[str, Any], *, version: int | None,
-                   source: str = "api") -> Session:
+def update_session(
+    user, session: Session, changes: dict[str, Any], *, version: int | None, source: str = "api"
+) -> Session:
     """Change a session; ``version`` must be the one the caller read (else ``stale``)."""
     policy.require_scheduler(user)
     if version is None:
@@ -231,7 +271,11 @@ def update_session(user, session: Session, changes: dict[str, Any], *, version: 
     start = changes.get("start") or session.start_time
     duration = changes.get("duration_minutes") or session.duration_minutes
     note = changes["note"] if changes.get("note") is not None else session.note
-    center_ids = sorted(set(changes["center_ids"])) if changes.get("center_ids") is not None else session.center_ids
+    center_ids = (
+        sorted(set(changes["center_ids"]))
+        if changes.get("center_ids") is not None
+        else session.center_ids
+    )
 
     if program_id != session.program_id:
         active_program(program_id)
@@ -249,13 +293,23 @@ def update_session(user, session: Session, changes: dict[str, Any], *, version: 
     elif added:
         rules.check_day(day, added)
     moved = (day, start, duration, instructor_id) != (
-        session.date, session.start_time, session.duration_minutes, session.instructor_id
+        session.date,
+        session.start_time,
+        session.duration_minutes,
+        session.instructor_id,
     )
     if moved or added:
-        raise_on_conflicts(day, start, duration, instructor_id, center_ids, exclude_ids=[session.id])
+        raise_on_conflicts(
+            day, start, duration, instructor_id, center_ids, exclude_ids=[session.id]
+        )
 
     session.program_id, session.instructor_id = program_id, instructor_id
-    session.date, session.start_time, session.duration_minutes, session.note = day, start, duration, note
+    session.date, session.start_time, session.duration_minutes, session.note = (
+        day,
+        start,
+        duration,
+        note,
+    )
     if changes.get("center_ids") is not None and center_ids != session.center_ids:
         keep = set(center_ids)
         session.invitations = [inv for inv in session.invitations if inv.center_id in keep] + [
@@ -265,13 +319,21 @@ def update_session(user, session: Session, changes: dict[str, Any], *, version: 
         return session
     _touch(session)
     _flush(session)
-    audit.record(user, "session.update", "session", session.id, before=before, after=snapshot(session),
-                 source=source)
+    audit.record(
+        user,
+        "session.update",
+        "session",
+        session.id,
+        before=before,
+        after=snapshot(session),
+        source=source,
+    )
     return session
 
 
-def cancel_session(user, session: Session, reason: str = "", *, version: int | None = None,
-                   source: str = "api") -> Session:
+def cancel_session(
+    user, session: Session, reason: str = "", *, version: int | None = None, source: str = "api"
+) -> Session:
     """Cancel: a published session stays visible (as cancelled) with a raised ``sequence``."""
     policy.require_scheduler(user)
     _check_version(session, version)
@@ -283,14 +345,27 @@ def cancel_session(user, session: Session, reason: str = "", *, version: int | N
     session.cancel_reason = (reason or "").strip() or None
     _touch(session)
     _flush(session)
-    audit.record(user, "session.cancel", "session", session.id, before=before, after=snapshot(session),
-                 source=source)
+    audit.record(
+        user,
+        "session.cancel",
+        "session",
+        session.id,
+        before=before,
+        after=snapshot(session),
+        source=source,
+    )
     return session
 
 
 def reschedule_session(
-    user, session: Session, *, date: date, start: time | None = None,
-    duration_minutes: int | None = None, reason: str = "", version: int | None = None,
+    user,
+    session: Session,
+    *,
+    date: date,
+    start: time | None = None,
+    duration_minutes: int | None = None,
+    reason: str = "",
+    version: int | None = None,
     source: str = "api",
 ) -> Session:
     """A make-up on another day: a new session for the same program, instructor and centers,
@@ -302,11 +377,17 @@ def reschedule_session(
         raise Invalid("date", _l("다른 날짜나 시간을 고르세요."))
     active_ids = [cid for cid, row in rules.center_rows(session.center_ids).items() if row.active]
     makeup = create_session(
-        user, program_id=session.program_id, instructor_id=session.instructor_id, date=date,
+        user,
+        program_id=session.program_id,
+        instructor_id=session.instructor_id,
+        date=date,
         start=start or session.start_time,
         duration_minutes=duration_minutes or session.duration_minutes,
-        center_ids=sorted(active_ids), note=session.note, source=source,
-        publish=session.published_at is not None, rescheduled_from_id=session.id,
+        center_ids=sorted(active_ids),
+        note=session.note,
+        source=source,
+        publish=session.published_at is not None,
+        rescheduled_from_id=session.id,
         exclude_ids=[session.id],
     )
     if session.status != "cancelled":
@@ -315,13 +396,22 @@ def reschedule_session(
     return makeup
 
 
-# --- repeat -----------------------------------------------------------------------------------------
+# --- repeat ---------------------------------------------------------------------------------------
 
 
 def repeat_sessions(
-    user, *, program_id: int, instructor_id: int, start: time, weekdays: Sequence[str],
-    from_: date, until: date, duration_minutes: int | None = None,
-    center_ids: Sequence[int] | None = None, note: str = "", source: str = "api",
+    user,
+    *,
+    program_id: int,
+    instructor_id: int,
+    start: time,
+    weekdays: Sequence[str],
+    from_: date,
+    until: date,
+    duration_minutes: int | None = None,
+    center_ids: Sequence[int] | None = None,
+    note: str = "",
+    source: str = "api",
 ) -> dict[str, list]:
     """Draft sessions on the chosen weekdays from ``from_`` to ``until`` (inclusive). Dates
     that cannot be scheduled are skipped and reported as ``{date, reason}`` with the rule's code."""
@@ -346,8 +436,15 @@ def repeat_sessions(
         if rules.WEEKDAY_CODES[day.weekday()] in codes:
             try:
                 session = create_session(
-                    user, program_id=program_id, instructor_id=instructor_id, date=day, start=start,
-                    duration_minutes=duration_minutes, center_ids=center_ids, note=note, source=source,
+                    user,
+                    program_id=program_id,
+                    instructor_id=instructor_id,
+                    date=day,
+                    start=start,
+                    duration_minutes=duration_minutes,
+                    center_ids=center_ids,
+                    note=note,
+                    source=source,
                 )
                 created.append(session.id)
             except (RuleViolation, Conflict) as exc:
@@ -361,5 +458,10 @@ def repeat_sessions(
 
 
 def skip_entry(day: date, exc, **extra) -> dict[str, Any]:
-    return {"date": day.isoformat(), "reason": exc.code, "message": str(exc.message),
-            "details": exc.details, **extra}
+    return {
+        "date": day.isoformat(),
+        "reason": exc.code,
+        "message": str(exc.message),
+        "details": exc.details,
+        **extra,
+    }

@@ -129,7 +129,9 @@ class SessionSchema(Schema):
     def _center_ids(self, session):
         if policy.is_staff(current_user):
             return session.center_ids
-        return policy.filter_center_ids(current_user, session.center_ids, _visible_centers() or set())
+        return policy.filter_center_ids(
+            current_user, session.center_ids, _visible_centers() or set()
+        )
 
     def _center_count(self, session):
         return len(session.invitations)
@@ -140,7 +142,9 @@ class SessionCreateSchema(Schema):
     instructor_id = fields.Integer(required=True)
     date = fields.Date(required=True)
     start = HourMinute(required=True)
-    duration_minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+    )
     center_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -164,7 +168,9 @@ class SessionCancelSchema(Schema):
 class SessionRescheduleSchema(Schema):
     date = fields.Date(required=True)
     start = HourMinute(load_default=None, allow_none=True)
-    duration_minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+    )
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
 
@@ -188,11 +194,16 @@ class RepeatSchema(Schema):
     program_id = fields.Integer(required=True)
     instructor_id = fields.Integer(required=True)
     start = HourMinute(required=True)
-    weekdays = fields.List(fields.String(validate=validate.OneOf(WEEKDAY_CODES)), required=True,
-                           validate=validate.Length(min=1))
+    weekdays = fields.List(
+        fields.String(validate=validate.OneOf(WEEKDAY_CODES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     from_ = fields.Date(data_key="from", required=True)
     until = fields.Date(required=True)
-    duration_minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+    )
     center_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 

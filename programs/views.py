@@ -31,8 +31,13 @@ from programs.forms import (
 from programs.models import Session
 from programs.weeks import monday_of, parse_week, week_of
 
-bp = Blueprint("programs", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/programs")
+bp = Blueprint(
+    "programs",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/programs",
+)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -45,12 +50,15 @@ def county_groups(user=None) -> list[dict]:
     visible = policy.visible_center_id_set(user) if user is not None else None
     groups: dict[int, dict] = {}
     for row in db.session.execute(
-        sa.select(counties.c.id, counties.c.name, counties.c.province).order_by(counties.c.province, counties.c.name)
+        sa.select(counties.c.id, counties.c.name, counties.c.province).order_by(
+            counties.c.province, counties.c.name
+        )
     ):
         groups[row.id] = {"id": row.id, "name": row.name, "province": row.province, "centers": []}
     for row in db.session.execute(
         sa.select(centers.c.id, centers.c.county_id, centers.c.name)
-        .where(centers.c.active.is_(True)).order_by(centers.c.name)
+        .where(centers.c.active.is_(True))
+        .order_by(centers.c.name)
     ):
         if visible is None or row.id in visible:
             groups[row.county_id]["centers"].append({"id": row.id, "name": row.name})
@@ -64,9 +72,11 @@ def chosen_centers(form) -> list[int] | None:
     county_ids = set(form.county_ids.data or [])
     if county_ids:
         t = rules.centers_table()
-        ids |= set(db.session.scalars(
-            sa.select(t.c.id).where(t.c.county_id.in_(sorted(county_ids)), t.c.active.is_(True))
-        ))
+        ids |= set(
+            db.session.scalars(
+                sa.select(t.c.id).where(t.c.county_id.in_(sorted(county_ids)), t.c.active.is_(True))
+            )
+        )
     return sorted(ids) if ids else None
 
 
@@ -79,8 +89,10 @@ def _fill_choices(form) -> None:
         programs.append(current_program)
     if current_instructor is not None and current_instructor not in instructors:
         instructors.append(current_instructor)
-    form.program_id.choices = [SelectChoice(p.id, _("%(title)s (%(n)s분)", title=p.title, n=p.duration_minutes))
-                               for p in programs]
+    form.program_id.choices = [
+        SelectChoice(p.id, _("%(title)s (%(n)s분)", title=p.title, n=p.duration_minutes))
+        for p in programs
+    ]
     form.instructor_id.choices = [SelectChoice(i.id, i.name) for i in instructors]
 
 
@@ -98,7 +110,11 @@ def clashes_of(problem: AppError | None) -> list[Session]:
     if problem is None or problem.code != "conflict" or not problem.details.get("sessions"):
         return []
     ids = problem.details["sessions"]
-    return list(db.session.scalars(sa.select(Session).where(Session.id.in_(ids)).order_by(Session.start_time)))
+    return list(
+        db.session.scalars(
+            sa.select(Session).where(Session.id.in_(ids)).order_by(Session.start_time)
+        )
+    )
 
 
 def _status_for(exc: AppError | None) -> int:
@@ -148,8 +164,14 @@ def week(week: str):
     elif current_user.role == Role.COUNTY_VIEWER or staff:
         timetable_centers = [c for g in county_groups(current_user) for c in g["centers"]]
     return render_template(
-        "programs/week.html", view=view, staff=staff, copy_form=copy_form, publish_form=SimpleForm(),
-        drafts=drafts, today=clock.today(), this_week=week_of(clock.today()),
+        "programs/week.html",
+        view=view,
+        staff=staff,
+        copy_form=copy_form,
+        publish_form=SimpleForm(),
+        drafts=drafts,
+        today=clock.today(),
+        this_week=week_of(clock.today()),
         timetable_centers=timetable_centers,
     )
 
@@ -163,8 +185,10 @@ def week_publish(week: str):
         abort(400)
     count = weekly.publish_week(current_user, week, source="page")
     db.session.commit()
-    flash(_("수업 %(n)s개를 게시했습니다.", n=count) if count else _("게시할 초안이 없습니다."),
-          "success" if count else "info")
+    flash(
+        _("수업 %(n)s개를 게시했습니다.", n=count) if count else _("게시할 초안이 없습니다."),
+        "success" if count else "info",
+    )
     return redirect(url_for("programs.week", week=week))
 
 
@@ -185,14 +209,25 @@ def week_copy(week: str):
         flash(str(exc.message), "error")
         return redirect(url_for("programs.week", week=week))
     db.session.commit()
-    sessions = {s.id: s for s in db.session.scalars(
-        sa.select(Session).where(Session.id.in_([x["session_id"] for x in result["skipped"]] or [-1]))
-    )}
-    return render_template("programs/copy_result.html", week=week, from_week=form.from_week.data.strip(),
-                           created=len(result["created"]), skipped=result["skipped"], sources=sessions)
+    sessions = {
+        s.id: s
+        for s in db.session.scalars(
+            sa.select(Session).where(
+                Session.id.in_([x["session_id"] for x in result["skipped"]] or [-1])
+            )
+        )
+    }
+    return render_template(
+        "programs/copy_result.html",
+        week=week,
+        from_week=form.from_week.data.strip(),
+        created=len(result["created"]),
+        skipped=result["skipped"],
+        sources=sessions,
+    )
 
 
-# --- one session -----------------------------------------------------------------------------------
+# --- one session ----------------------------------------------------------------------------------
 
 
 def _session_form_context(form, session=None, problem=None, day=None):
@@ -200,10 +235,17 @@ def _session_form_context(form, session=None, problem=None, day=None):
     chosen = set(form.center_ids.data or [])
     covered = rules.covered_county_ids(day) if day else None
     return {
-        "form": form, "session": session, "problem": problem, "clashes": clashes_of(problem),
-        "groups": county_groups(), "back_week": week_of(session.date if session else (day or clock.today())),
-        "chosen": chosen, "chosen_counties": set(form.county_ids.data or []), "covered": covered,
-        "day": day, "holiday": rules.holiday_name(day) if day else None,
+        "form": form,
+        "session": session,
+        "problem": problem,
+        "clashes": clashes_of(problem),
+        "groups": county_groups(),
+        "back_week": week_of(session.date if session else (day or clock.today())),
+        "chosen": chosen,
+        "chosen_counties": set(form.county_ids.data or []),
+        "covered": covered,
+        "day": day,
+        "holiday": rules.holiday_name(day) if day else None,
     }
 
 
@@ -229,9 +271,15 @@ def session_new():
         if form.validate_on_submit():
             try:
                 session = scheduling.create_session(
-                    current_user, program_id=form.program_id.data, instructor_id=form.instructor_id.data,
-                    date=form.date.data, start=form.start.data, duration_minutes=form.duration_minutes.data,
-                    center_ids=chosen_centers(form) or [], note=form.note.data or "", source="page",
+                    current_user,
+                    program_id=form.program_id.data,
+                    instructor_id=form.instructor_id.data,
+                    date=form.date.data,
+                    start=form.start.data,
+                    duration_minutes=form.duration_minutes.data,
+                    center_ids=chosen_centers(form) or [],
+                    note=form.note.data or "",
+                    source="page",
                 )
                 db.session.commit()
                 flash(_("수업을 초안으로 추가했습니다."), "success")
@@ -240,9 +288,13 @@ def session_new():
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = _status_for(problem)
-        return render_template("programs/session_form.html",
-                               **_session_form_context(form, problem=problem, day=form.date.data)), status
-    return render_template("programs/session_form.html", **_session_form_context(form, day=form.date.data))
+        return render_template(
+            "programs/session_form.html",
+            **_session_form_context(form, problem=problem, day=form.date.data),
+        ), status
+    return render_template(
+        "programs/session_form.html", **_session_form_context(form, day=form.date.data)
+    )
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
@@ -253,8 +305,11 @@ def session_detail(session_id: int):
     if not staff:
         if request.method == "POST":
             abort(403)
-        return render_template("programs/session_view.html", session=session,
-                               centers=_center_names(policy.filter_center_ids(current_user, session.center_ids)))
+        return render_template(
+            "programs/session_view.html",
+            session=session,
+            centers=_center_names(policy.filter_center_ids(current_user, session.center_ids)),
+        )
     form = SessionForm(obj=None)
     form._current_program, form._current_instructor = session.program, session.instructor
     problem = None
@@ -269,11 +324,18 @@ def session_detail(session_id: int):
         if form.validate_on_submit():
             try:
                 version = int(form.version.data or 0)
-                changes = {"program_id": form.program_id.data, "instructor_id": form.instructor_id.data,
-                           "date": form.date.data, "start": form.start.data,
-                           "duration_minutes": form.duration_minutes.data or session.duration_minutes,
-                           "center_ids": chosen_centers(form) or [], "note": form.note.data or ""}
-                scheduling.update_session(current_user, session, changes, version=version, source="page")
+                changes = {
+                    "program_id": form.program_id.data,
+                    "instructor_id": form.instructor_id.data,
+                    "date": form.date.data,
+                    "start": form.start.data,
+                    "duration_minutes": form.duration_minutes.data or session.duration_minutes,
+                    "center_ids": chosen_centers(form) or [],
+                    "note": form.note.data or "",
+                }
+                scheduling.update_session(
+                    current_user, session, changes, version=version, source="page"
+                )
                 db.session.commit()
                 flash(_("수업을 고쳤습니다."), "success")
                 return redirect(url_for("programs.week", week=week_of(session.date)))
@@ -286,14 +348,19 @@ def session_detail(session_id: int):
             status = 422
     context = _session_form_context(form, session=session, problem=problem, day=form.date.data)
     return render_template(
-        "programs/session_form.html", **context, cancel_form=CancelForm(version=str(session.version)),
+        "programs/session_form.html",
+        **context,
+        cancel_form=CancelForm(version=str(session.version)),
         reschedule_form=RescheduleForm(version=str(session.version), start=session.start_time),
-        history=history("session", session.id), makeups=_makeups(session),
+        history=history("session", session.id),
+        makeups=_makeups(session),
     ), status
 
 
 def _makeups(session: Session) -> list[Session]:
-    return list(db.session.scalars(sa.select(Session).where(Session.rescheduled_from_id == session.id)))
+    return list(
+        db.session.scalars(sa.select(Session).where(Session.rescheduled_from_id == session.id))
+    )
 
 
 def _center_names(center_ids: list[int]) -> list[str]:
@@ -310,7 +377,9 @@ def session_cancel(session_id: int):
     if not form.validate_on_submit():
         abort(400)
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
-    scheduling.cancel_session(current_user, session, form.reason.data or "", version=version, source="page")
+    scheduling.cancel_session(
+        current_user, session, form.reason.data or "", version=version, source="page"
+    )
     db.session.commit()
     flash(_("수업을 취소했습니다."), "success")
     return redirect(url_for("programs.week", week=week_of(session.date)))
@@ -328,8 +397,15 @@ def session_reschedule(session_id: int):
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("programs.session_detail", session_id=session_id))
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
-    makeup = scheduling.reschedule_session(current_user, session, date=form.date.data, start=form.start.data,
-                                           reason=form.reason.data or "", version=version, source="page")
+    makeup = scheduling.reschedule_session(
+        current_user,
+        session,
+        date=form.date.data,
+        start=form.start.data,
+        reason=form.reason.data or "",
+        version=version,
+        source="page",
+    )
     db.session.commit()
     flash(_("보강 수업을 %(date)s에 잡았습니다.", date=makeup.date.isoformat()), "success")
     return redirect(url_for("programs.week", week=week_of(makeup.date)))
@@ -346,7 +422,7 @@ def join_page(session_id: int):
     return redirect(url_for("programs.session_detail", session_id=session_id))
 
 
-# --- repeat ----------------------------------------------------------------------------------------
+# --- repeat ---------------------------------------------------------------------------------------
 
 
 @bp.route("/sessions/repeat", methods=["GET", "POST"])
@@ -364,9 +440,16 @@ def session_repeat():
     elif form.validate_on_submit():
         try:
             result = scheduling.repeat_sessions(
-                current_user, program_id=form.program_id.data, instructor_id=form.instructor_id.data,
-                start=form.start.data, weekdays=form.weekdays.data, from_=form.from_.data, until=form.until.data,
-                duration_minutes=form.duration_minutes.data, center_ids=chosen_centers(form), source="page",
+                current_user,
+                program_id=form.program_id.data,
+                instructor_id=form.instructor_id.data,
+                start=form.start.data,
+                weekdays=form.weekdays.data,
+                from_=form.from_.data,
+                until=form.until.data,
+                duration_minutes=form.duration_minutes.data,
+                center_ids=chosen_centers(form),
+                source="page",
             )
             db.session.commit()
             status = 201
@@ -378,12 +461,21 @@ def session_repeat():
         status = 422
     created = []
     if result:
-        created = list(db.session.scalars(
-            sa.select(Session).where(Session.id.in_(result["created"] or [-1])).order_by(Session.date)
-        ))
+        created = list(
+            db.session.scalars(
+                sa.select(Session)
+                .where(Session.id.in_(result["created"] or [-1]))
+                .order_by(Session.date)
+            )
+        )
     return render_template(
-        "programs/repeat.html", form=form, problem=problem, result=result, created=created,
-        groups=county_groups(), chosen=set(form.center_ids.data or []),
+        "programs/repeat.html",
+        form=form,
+        problem=problem,
+        result=result,
+        created=created,
+        groups=county_groups(),
+        chosen=set(form.center_ids.data or []),
         chosen_counties=set(form.county_ids.data or []),
     ), status
 

@@ -32,9 +32,17 @@ from programs.weeks import parse_week, week_of
 # --- reading ------------------------------------------------------------------------------------
 
 
-def sessions_between(user, start: date | None, end: date | None, *, center_id: int | None = None,
-                     instructor_id: int | None = None, status: str | None = None,
-                     limit: int | None = None, offset: int = 0) -> list[Session]:
+def sessions_between(
+    user,
+    start: date | None,
+    end: date | None,
+    *,
+    center_id: int | None = None,
+    instructor_id: int | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Session]:
     """Sessions the user may see (``start``/``end`` inclusive, either may be None), by date and
     time; a center or instructor filter outside the user's scope answers 403."""
     stmt = (
@@ -48,9 +56,11 @@ def sessions_between(user, start: date | None, end: date | None, *, center_id: i
         stmt = stmt.where(Session.date <= end)
     if center_id is not None:
         policy.get_center(user, center_id)
-        stmt = stmt.where(Session.id.in_(
-            sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center_id)
-        ))
+        stmt = stmt.where(
+            Session.id.in_(
+                sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center_id)
+            )
+        )
     if instructor_id is not None:
         policy.require_instructor_in_scope(user, instructor_id)
         stmt = stmt.where(Session.instructor_id == instructor_id)
@@ -99,8 +109,11 @@ def _visible_closures(user, closures: list[Closure]) -> list[Closure]:
     centers = policy.visible_center_id_set(user) or set()
     counties = {row.county_id for row in rules.center_rows(centers).values()}
     return [
-        c for c in closures
-        if (c.county_id is None and c.center_id is None) or c.center_id in centers or c.county_id in counties
+        c
+        for c in closures
+        if (c.county_id is None and c.center_id is None)
+        or c.center_id in centers
+        or c.county_id in counties
     ]
 
 
@@ -112,9 +125,11 @@ def _closed_for(user, closures: list[Closure]) -> bool:
             return True
         if user.role == Role.CENTER_MANAGER and (
             c.center_id == user.center_id
-            or (c.county_id is not None and c.county_id in {
-                r.county_id for r in rules.center_rows([user.center_id]).values()
-            })
+            or (
+                c.county_id is not None
+                and c.county_id
+                in {r.county_id for r in rules.center_rows([user.center_id]).values()}
+            )
         ):
             return True
         if user.role == Role.COUNTY_VIEWER and c.county_id == user.county_id:
@@ -139,11 +154,15 @@ def week_view(user, week: str) -> WeekView:
     days = []
     for info in rules.days_info(monday, friday):
         closures = _visible_closures(user, info.closures)
-        days.append(DayView(info.date, info.holiday, closures, _closed_for(user, closures), by_day[info.date]))
+        days.append(
+            DayView(
+                info.date, info.holiday, closures, _closed_for(user, closures), by_day[info.date]
+            )
+        )
     return WeekView(week_of(monday), monday, week_status(sessions), days)
 
 
-# --- publish ---------------------------------------------------------------------------------------
+# --- publish --------------------------------------------------------------------------------------
 
 
 def publish_week(user, week: str, source: str = "api") -> int:
@@ -155,21 +174,32 @@ def publish_week(user, week: str, source: str = "api") -> int:
     now = utcnow()
     in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
     result = db.session.execute(
-        sa.update(s).where(in_week).values(
-            status="published", published_at=sa.func.coalesce(s.c.published_at, now),
-            version=s.c.version + 1, updated_at=now,
+        sa.update(s)
+        .where(in_week)
+        .values(
+            status="published",
+            published_at=sa.func.coalesce(s.c.published_at, now),
+            version=s.c.version + 1,
+            updated_at=now,
         )
     )
     count = result.rowcount or 0
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Session):
             db.session.expire(obj)
-    audit.record(user, "week.publish", "week", None, after={"week": week_of(monday), "published": count},
-                 source=source, note=week_of(monday))
+    audit.record(
+        user,
+        "week.publish",
+        "week",
+        None,
+        after={"week": week_of(monday), "published": count},
+        source=source,
+        note=week_of(monday),
+    )
     return count
 
 
-# --- copy ------------------------------------------------------------------------------------------
+# --- copy -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -200,15 +230,33 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
     shift = dst_monday - src_monday
     db.session.flush()
 
-    s, sc, c = Session.__table__, SessionCenter.__table__, rules.centers_table()
-    src_days = sa.and_(s.c.date.between(src_monday, src_monday + timedelta(days=6)), s.c.status != "cancelled")
+    s, c = Session.__table__, rules.centers_table()
+    src_days = sa.and_(
+        s.c.date.between(src_monday, src_monday + timedelta(days=6)), s.c.status != "cancelled"
+    )
     sources = [
-        _Source(r.id, r.program_id, r.instructor_id, r.date, r.start_time, r.duration_minutes, r.note or "",
-                r.date + shift)
+        _Source(
+            r.id,
+            r.program_id,
+            r.instructor_id,
+            r.date,
+            r.start_time,
+            r.duration_minutes,
+            r.note or "",
+            r.date + shift,
+        )
         for r in db.session.execute(
-            sa.select(s.c.id, s.c.program_id, s.c.instructor_id, s.c.date, s.c.start_time,
-                      s.c.duration_minutes, s.c.note)
-            .where(src_days).order_by(s.c.date, s.c.start_time, s.c.id)
+            sa.select(
+                s.c.id,
+                s.c.program_id,
+                s.c.instructor_id,
+                s.c.date,
+                s.c.start_time,
+                s.c.duration_minutes,
+                s.c.note,
+            )
+            .where(src_days)
+            .order_by(s.c.date, s.c.start_time, s.c.id)
         )
     ]
     skipped: list[dict[str, Any]] = []
@@ -216,7 +264,9 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
         return {"created": [], "skipped": skipped}
 
     active_programs = set(db.session.scalars(sa.select(Program.id).where(Program.active.is_(True))))
-    active_instructors = set(db.session.scalars(sa.select(Instructor.id).where(Instructor.active.is_(True))))
+    active_instructors = set(
+        db.session.scalars(sa.select(Instructor.id).where(Instructor.active.is_(True)))
+    )
     without_centers = _sessions_without_active_centers(src_days)
     sharing = _sources_sharing_centers(src_days)
 
@@ -252,9 +302,18 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
 
     created = _insert_copies(accepted)
     audit.record(
-        user, "week.copy", "week", None, source=source, note=week_of(dst_monday),
-        after={"from_week": week_of(src_monday), "week": week_of(dst_monday),
-               "created": len(created), "skipped": len(skipped)},
+        user,
+        "week.copy",
+        "week",
+        None,
+        source=source,
+        note=week_of(dst_monday),
+        after={
+            "from_week": week_of(src_monday),
+            "week": week_of(dst_monday),
+            "created": len(created),
+            "skipped": len(skipped),
+        },
     )
     return {"created": created, "skipped": skipped}
 
@@ -276,7 +335,9 @@ def _skip_closed(candidates, target: date, day_filter, skip):
     c = rules.centers_table()
     center_ids = {x.center_id for x in closures if x.center_id}
     county_ids = {x.county_id for x in closures if x.county_id}
-    hits = _invitations_where(day_filter, sa.or_(c.c.id.in_(center_ids or [-1]), c.c.county_id.in_(county_ids or [-1])))
+    hits = _invitations_where(
+        day_filter, sa.or_(c.c.id.in_(center_ids or [-1]), c.c.county_id.in_(county_ids or [-1]))
+    )
     closed: dict[int, list[int]] = defaultdict(list)
     for session_id, center_id in hits:
         closed[session_id].append(center_id)
@@ -298,13 +359,22 @@ def _skip_outside_support(candidates, target: date, day_filter, skip):
         return candidates
     c = rules.centers_table()
     outside: dict[int, list[int]] = defaultdict(list)
-    for session_id, center_id in _invitations_where(day_filter, c.c.county_id.in_(sorted(uncovered))):
+    for session_id, center_id in _invitations_where(
+        day_filter, c.c.county_id.in_(sorted(uncovered))
+    ):
         outside[session_id].append(center_id)
     kept = []
     for src in candidates:
         if src.id in outside:
-            skip(src, RuleViolation("outside_support_period", _l("지원 기간이 아닌 경로당이 있습니다."),
-                                    date=target.isoformat(), center_ids=sorted(outside[src.id])))
+            skip(
+                src,
+                RuleViolation(
+                    "outside_support_period",
+                    _l("지원 기간이 아닌 경로당이 있습니다."),
+                    date=target.isoformat(),
+                    center_ids=sorted(outside[src.id]),
+                ),
+            )
         else:
             kept.append(src)
     return kept
@@ -314,24 +384,43 @@ def _sessions_without_active_centers(src_days) -> set[int]:
     """Source sessions none of whose invited centers is active (usually none: two index
     lookups, not a scan of every invitation)."""
     s, sc, c = Session.__table__, SessionCenter.__table__, rules.centers_table()
-    empty = set(db.session.scalars(
-        sa.select(s.c.id).where(src_days, ~sa.exists().where(sc.c.session_id == s.c.id))
-    ))
-    touched = set(db.session.scalars(
-        sa.select(sc.c.session_id).distinct()
-        .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
-        .where(src_days, c.c.active.is_(False))
-    ))
+    empty = set(
+        db.session.scalars(
+            sa.select(s.c.id).where(src_days, ~sa.exists().where(sc.c.session_id == s.c.id))
+        )
+    )
+    touched = set(
+        db.session.scalars(
+            sa.select(sc.c.session_id)
+            .distinct()
+            .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
+            .where(src_days, c.c.active.is_(False))
+        )
+    )
     if touched:
-        with_active = set(db.session.scalars(
-            sa.select(sc.c.session_id).distinct()
-            .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
-            .where(src_days, c.c.active.is_(True), sc.c.session_id.in_(sorted(touched)))
-        )) if len(touched) <= rules.MAX_IN_IDS else set(db.session.scalars(
-            sa.select(sc.c.session_id).distinct()
-            .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
-            .where(src_days, c.c.active.is_(True))
-        ))
+        with_active = (
+            set(
+                db.session.scalars(
+                    sa.select(sc.c.session_id)
+                    .distinct()
+                    .select_from(
+                        sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id)
+                    )
+                    .where(src_days, c.c.active.is_(True), sc.c.session_id.in_(sorted(touched)))
+                )
+            )
+            if len(touched) <= rules.MAX_IN_IDS
+            else set(
+                db.session.scalars(
+                    sa.select(sc.c.session_id)
+                    .distinct()
+                    .select_from(
+                        sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id)
+                    )
+                    .where(src_days, c.c.active.is_(True))
+                )
+            )
+        )
         empty |= touched - with_active
     return empty
 
@@ -371,7 +460,7 @@ def _sources_sharing_centers(src_days) -> dict[int, set[int]]:
 
 
 def _targets_sharing_centers(src_day: date, target: date) -> dict[int, set[int]]:
-    """Source sessions of ``src_day`` and existing sessions of ``target`` inviting a common center."""
+    """Source sessions of ``src_day`` and existing ones of ``target`` inviting a common center."""
     s, sc = Session.__table__, SessionCenter.__table__
     a, b = sc.alias("a"), sc.alias("b")
     sa_, sb = s.alias("sa"), s.alias("sb")
@@ -382,8 +471,12 @@ def _targets_sharing_centers(src_day: date, target: date) -> dict[int, set[int]]
             .join(sa_, sa_.c.id == a.c.session_id)
             .join(sb, sb.c.id == b.c.session_id)
         )
-        .where(sa_.c.date == src_day, sa_.c.status != "cancelled", sb.c.date == target,
-               sb.c.status != "cancelled")
+        .where(
+            sa_.c.date == src_day,
+            sa_.c.status != "cancelled",
+            sb.c.date == target,
+            sb.c.status != "cancelled",
+        )
         .distinct()
     ).all()
     sharing: dict[int, set[int]] = defaultdict(set)
@@ -397,8 +490,9 @@ def _skip_conflicts(candidates, src_day: date, target: date, source_sharing, ski
     overlapping) with a session already on the target day, or with an earlier copy, is skipped."""
     s = Session.__table__
     existing = db.session.execute(
-        sa.select(s.c.id, s.c.instructor_id, s.c.start_time, s.c.duration_minutes)
-        .where(s.c.date == target, s.c.status != "cancelled")
+        sa.select(s.c.id, s.c.instructor_id, s.c.start_time, s.c.duration_minutes).where(
+            s.c.date == target, s.c.status != "cancelled"
+        )
     ).all()
     target_sharing = _targets_sharing_centers(src_day, target) if existing else {}
 
@@ -410,14 +504,20 @@ def _skip_conflicts(candidates, src_day: date, target: date, source_sharing, ski
         start = minutes(src.start_time)
         shared = source_sharing.get(src.id, set()) | target_sharing.get(src.id, set())
         clashes = [
-            (pid, is_copy) for pid, instr, pstart, plen, is_copy in placed
+            (pid, is_copy)
+            for pid, instr, pstart, plen, is_copy in placed
             if (instr == src.instructor_id or pid in shared)
             and overlaps(start, src.duration_minutes, pstart, plen)
         ]
         if clashes:
-            skip(src, Conflict(_l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."),
-                               sessions=[pid for pid, is_copy in clashes if not is_copy],
-                               copied_from=[pid for pid, is_copy in clashes if is_copy]))
+            skip(
+                src,
+                Conflict(
+                    _l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."),
+                    sessions=[pid for pid, is_copy in clashes if not is_copy],
+                    copied_from=[pid for pid, is_copy in clashes if is_copy],
+                ),
+            )
             continue
         placed.append((src.id, src.instructor_id, start, src.duration_minutes, True))
         kept.append(src)
@@ -429,25 +529,51 @@ def _insert_copies(accepted: list[_Source]) -> list[int]:
     source → new id) their active centers' invitations."""
     if not accepted:
         return []
-    s, sc, rooms, c = Session.__table__, SessionCenter.__table__, VideoRoom.__table__, rules.centers_table()
+    s, sc, rooms, c = (
+        Session.__table__,
+        SessionCenter.__table__,
+        VideoRoom.__table__,
+        rules.centers_table(),
+    )
     now = utcnow()
-    new_ids = list(db.session.execute(
-        sa.insert(s).returning(s.c.id, sort_by_parameter_order=True),
-        [
-            {"program_id": x.program_id, "instructor_id": x.instructor_id, "date": x.target,
-             "start_time": x.start_time, "duration_minutes": x.duration_minutes, "status": "draft",
-             "version": 1, "sequence": 0, "note": x.note, "created_at": now, "updated_at": now}
-            for x in accepted
-        ],
-    ).scalars())
+    new_ids = list(
+        db.session.execute(
+            sa.insert(s).returning(s.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "program_id": x.program_id,
+                    "instructor_id": x.instructor_id,
+                    "date": x.target,
+                    "start_time": x.start_time,
+                    "duration_minutes": x.duration_minutes,
+                    "status": "draft",
+                    "version": 1,
+                    "sequence": 0,
+                    "note": x.note,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for x in accepted
+            ],
+        ).scalars()
+    )
     db.session.execute(
         sa.insert(rooms),
-        [{"session_id": sid, "name": VideoRoom.generate_name(), "created_at": now, "updated_at": now}
-         for sid in new_ids],
+        [
+            {
+                "session_id": sid,
+                "name": VideoRoom.generate_name(),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sid in new_ids
+        ],
     )
     mapping = sa.Table(
-        f"copy_map_{secrets.token_hex(6)}", sa.MetaData(),
-        sa.Column("src_id", sa.Integer, primary_key=True), sa.Column("new_id", sa.Integer),
+        f"copy_map_{secrets.token_hex(6)}",
+        sa.MetaData(),
+        sa.Column("src_id", sa.Integer, primary_key=True),
+        sa.Column("new_id", sa.Integer),
         prefixes=["TEMPORARY"],
     )
     connection = db.session.connection()
@@ -455,7 +581,8 @@ def _insert_copies(accepted: list[_Source]) -> list[int]:
     mapping.create(connection)
     try:
         connection.execute(
-            sa.insert(mapping), [{"src_id": x.id, "new_id": nid} for x, nid in zip(accepted, new_ids, strict=True)]
+            sa.insert(mapping),
+            [{"src_id": x.id, "new_id": nid} for x, nid in zip(accepted, new_ids, strict=True)],
         )
         if postgres:
             # Give the planner the map's real size, and skip JIT compilation (it costs more

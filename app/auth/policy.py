@@ -207,7 +207,9 @@ def visible_center_id_set(user: User) -> set[int] | None:
     return None if ids is None else set(db.session.scalars(ids))
 
 
-def filter_center_ids(user: User, center_ids: Iterable[int], visible: set[int] | None = None) -> list[int]:
+def filter_center_ids(
+    user: User, center_ids: Iterable[int], visible: set[int] | None = None
+) -> list[int]:
     """A session's invited centers as the user may see them (other centers' ids are hidden
     from center managers and county viewers)."""
     if is_staff(user) or user.role == Role.INSTRUCTOR:

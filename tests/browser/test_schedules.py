@@ -11,7 +11,13 @@ from app.auth.models import Role
 from app.extensions import db
 from programs.models import Session
 from tests.browser.conftest import login
-from tests.factories import CenterFactory, CountyFactory, InstructorFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    CenterFactory,
+    CountyFactory,
+    InstructorFactory,
+    ProgramFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -21,15 +27,20 @@ def world():
     a = CenterFactory(county=county, name="봉성2리 경로당")
     b = CenterFactory(county=county, name="물야면 오록1리 경로당")
     return {
-        "a": a, "b": b,
+        "a": a,
+        "b": b,
         "program": ProgramFactory(title="웃음치료"),
         "instructor": InstructorFactory(name="김미숙"),
         "coordinator": UserFactory(role=Role.COORDINATOR, username="coord"),
-        "manager": UserFactory(role=Role.CENTER_MANAGER, username="manager", center_id=a.id, county_id=county.id),
+        "manager": UserFactory(
+            role=Role.CENTER_MANAGER, username="manager", center_id=a.id, county_id=county.id
+        ),
     }
 
 
-def test_build_a_week_hit_a_holiday_and_a_conflict_publish_and_see_it(live_server, page, axe, world):
+def test_build_a_week_hit_a_holiday_and_a_conflict_publish_and_see_it(
+    live_server, page, axe, world
+):
     login(page, live_server, "coord")
     page.goto(f"{live_server.url}/weeks/2026-W39")
     thursday = page.locator("thead th").nth(4)
@@ -46,7 +57,11 @@ def test_build_a_week_hit_a_holiday_and_a_conflict_publish_and_see_it(live_serve
     page.get_by_role("button", name="초안으로 추가").click()
     page.wait_for_url("**/weeks/2026-W39")
     card = page.locator(".session-card").first
-    assert "웃음치료" in card.inner_text() and "김미숙" in card.inner_text() and "초안" in card.inner_text()
+    assert (
+        "웃음치료" in card.inner_text()
+        and "김미숙" in card.inner_text()
+        and "초안" in card.inner_text()
+    )
 
     # Thursday is Chuseok eve: the server refuses and names the holiday.
     page.goto(f"{live_server.url}/sessions/new?date=2026-09-24")
@@ -102,7 +117,9 @@ def test_copy_a_week_and_read_the_skips(live_server, page, axe, world):
     axe.assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/sessions/repeat", "/programs", "/instructors", "/closures", "/calendar-feeds"])
+@pytest.mark.parametrize(
+    "path", ["/sessions/repeat", "/programs", "/instructors", "/closures", "/calendar-feeds"]
+)
 def test_coordinator_forms_are_accessible(live_server, page, axe, world, path):
     login(page, live_server, "coord")
     response = page.goto(f"{live_server.url}{path}")
@@ -123,4 +140,6 @@ def test_repeat_form_reports_skipped_dates(live_server, page, world):
     assert text == "만든 수업 3개"
     reasons = page.locator("table.skipped tbody tr")
     assert reasons.count() == 3
-    assert "추석" in reasons.nth(0).inner_text() and "개천절 대체 휴일" in reasons.nth(1).inner_text()
+    assert (
+        "추석" in reasons.nth(0).inner_text() and "개천절 대체 휴일" in reasons.nth(1).inner_text()
+    )

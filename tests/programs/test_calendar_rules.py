@@ -51,7 +51,9 @@ def test_ordinary_weekdays_pass():
         rules.check_day(day, [center.id])
 
 
-@pytest.mark.parametrize("day", [date(2026, 9, 26), date(2026, 11, 28), date(2026, 11, 29), date(2027, 2, 6)])
+@pytest.mark.parametrize(
+    "day", [date(2026, 9, 26), date(2026, 11, 28), date(2026, 11, 29), date(2027, 2, 6)]
+)
 def test_weekends_are_refused_first(day):
     error = violation(day, [CenterFactory()])
     assert error.code == "weekend"
@@ -96,9 +98,11 @@ def test_center_closure_only_for_that_center():
 def test_support_period_must_cover_every_invited_center():
     inside = CenterFactory()  # 2025-10-01..2027-09-30
     ended = CenterFactory(county=CountyFactory(support=[(date(2025, 10, 1), date(2026, 9, 30))]))
-    renewed = CenterFactory(county=CountyFactory(
-        support=[(date(2025, 10, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2027, 9, 30))]
-    ))
+    renewed = CenterFactory(
+        county=CountyFactory(
+            support=[(date(2025, 10, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2027, 9, 30))]
+        )
+    )
     day = date(2026, 11, 24)
     rules.check_day(day, [inside.id, renewed.id])
     error = violation(day, [inside, ended, renewed])

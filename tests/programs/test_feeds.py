@@ -31,13 +31,34 @@ def feed_world():
     db.session.add(coordinator)
     db.session.commit()
     published = SessionFactory(program=program, instructor=instructor, centers=[center])
-    later = SessionFactory(program=program, instructor=instructor, centers=[center, other], date=date(2026, 11, 26),
-                           start_time=time(14, 0))
-    draft = SessionFactory(program=program, instructor=instructor, centers=[center], date=date(2026, 11, 25),
-                           status="draft", published_at=None)
-    elsewhere = SessionFactory(program=program, instructor=InstructorFactory(), centers=[other], date=date(2026, 11, 27))
-    return {"center": center, "other": other, "instructor": instructor, "coordinator": coordinator,
-            "published": published, "later": later, "draft": draft, "elsewhere": elsewhere}
+    later = SessionFactory(
+        program=program,
+        instructor=instructor,
+        centers=[center, other],
+        date=date(2026, 11, 26),
+        start_time=time(14, 0),
+    )
+    draft = SessionFactory(
+        program=program,
+        instructor=instructor,
+        centers=[center],
+        date=date(2026, 11, 25),
+        status="draft",
+        published_at=None,
+    )
+    elsewhere = SessionFactory(
+        program=program, instructor=InstructorFactory(), centers=[other], date=date(2026, 11, 27)
+    )
+    return {
+        "center": center,
+        "other": other,
+        "instructor": instructor,
+        "coordinator": coordinator,
+        "published": published,
+        "later": later,
+        "draft": draft,
+        "elsewhere": elsewhere,
+    }
 
 
 def center_url(w):
@@ -59,7 +80,10 @@ def test_center_feed_has_its_published_sessions_in_seoul_time(client, feed_world
     event = found[f"session-{w['published'].id}@ieum"]
     assert str(event["summary"]) == "웃음치료"
     start = event.decoded("dtstart")
-    assert start == datetime(2026, 11, 24, 10, 0, tzinfo=clock.SEOUL) and str(start.tzinfo) == "Asia/Seoul"
+    assert (
+        start == datetime(2026, 11, 24, 10, 0, tzinfo=clock.SEOUL)
+        and str(start.tzinfo) == "Asia/Seoul"
+    )
     assert event.decoded("dtend") == datetime(2026, 11, 24, 11, 0, tzinfo=clock.SEOUL)
     assert event["status"] == "CONFIRMED" and int(event["sequence"]) == 0
     assert str(event["url"]) == f"http://localhost/sessions/{w['published'].id}/join"
@@ -74,8 +98,13 @@ def test_wrong_or_missing_key_is_404(client, feed_world):
     w = feed_world
     assert client.get(f"/calendar/centers/{w['center'].id}.ics").status_code == 404
     assert client.get(f"/calendar/centers/{w['center'].id}.ics?key=wrong").status_code == 404
-    assert client.get(f"/calendar/centers/{w['other'].id}.ics?key={w['center'].calendar_key}").status_code == 404
-    assert client.get(f"/calendar/centers/99999.ics?key=x").status_code == 404
+    assert (
+        client.get(
+            f"/calendar/centers/{w['other'].id}.ics?key={w['center'].calendar_key}"
+        ).status_code
+        == 404
+    )
+    assert client.get("/calendar/centers/99999.ics?key=x").status_code == 404
     assert client.get(f"/calendar/instructors/{w['instructor'].id}.ics?key=nope").status_code == 404
 
 
@@ -89,12 +118,18 @@ def test_etag_changes_only_with_content_and_304(client, feed_world):
     not_modified = client.get(center_url(w), headers={"If-None-Match": tag})
     assert not_modified.status_code == 304 and not_modified.get_data() == b""
     session = db.session.get(type(w["published"]), w["published"].id)
-    scheduling.update_session(w["coordinator"], session, {"start": time(10, 30)}, version=session.version)
+    scheduling.update_session(
+        w["coordinator"], session, {"start": time(10, 30)}, version=session.version
+    )
     db.session.commit()
     changed = client.get(center_url(w), headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     event = events(changed.get_data())[f"session-{session.id}@ieum"]
-    assert int(event["sequence"]) == 1 and event.decoded("dtstart").hour == 10 and event.decoded("dtstart").minute == 30
+    assert (
+        int(event["sequence"]) == 1
+        and event.decoded("dtstart").hour == 10
+        and event.decoded("dtstart").minute == 30
+    )
 
 
 def test_cancelled_stays_with_status_and_raised_sequence(client, feed_world):
@@ -125,7 +160,9 @@ def test_instructor_feed_and_key_rotation(client, feed_world, make_token):
     me = User(username="kim", role=Role.INSTRUCTOR, instructor_id=w["instructor"].id)
     db.session.add(me)
     db.session.commit()
-    new_url = client.post(f"/api/v1/instructors/{w['instructor'].id}/calendar-key", headers=make_token(me)).json["calendar_url"]
+    new_url = client.post(
+        f"/api/v1/instructors/{w['instructor'].id}/calendar-key", headers=make_token(me)
+    ).json["calendar_url"]
     assert client.get(url).status_code == 404
     assert client.get(new_url.replace("http://localhost", "")).status_code == 200
 
@@ -136,7 +173,9 @@ def test_feeds_need_no_login_and_ignore_the_language(client, feed_world):
     assert "강사: 김미숙" in body
 
 
-@pytest.mark.skipif(NODE is None or not ICAL_JS.exists(), reason="node or node_modules/ical.js missing")
+@pytest.mark.skipif(
+    NODE is None or not ICAL_JS.exists(), reason="node or node_modules/ical.js missing"
+)
 def test_ical_js_reads_the_feed(client, feed_world, tmp_path):
     """An independent parser: ical.js (Mozilla Thunderbird's) reads every event with the right
     instant, time zone, status and sequence."""
@@ -160,18 +199,23 @@ const out = comp.getAllSubcomponents("vevent").map((v) => {{
             status: v.getFirstPropertyValue("status"), sequence: e.sequence,
             url: v.getFirstPropertyValue("url") }};
 }});
-console.log(JSON.stringify({{ name: comp.getFirstPropertyValue("x-wr-calname"),
-  zones: comp.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")), events: out }}));
+const zones = comp.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid"));
+const name = comp.getFirstPropertyValue("x-wr-calname");
+console.log(JSON.stringify({{ name, zones, events: out }}));
 """,
         encoding="utf-8",
     )
-    result = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [NODE, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
     parsed = json.loads(result.stdout)
     assert parsed["zones"] == ["Asia/Seoul"] and parsed["name"] == "이음 — 봉성2리 경로당"
     by_uid = {e["uid"]: e for e in parsed["events"]}
     first = by_uid[f"session-{w['published'].id}@ieum"]
     assert first["tzid"] == "Asia/Seoul"
-    assert first["start"] == "2026-11-24T01:00:00.000Z" and first["end"] == "2026-11-24T02:00:00.000Z"
+    assert (
+        first["start"] == "2026-11-24T01:00:00.000Z" and first["end"] == "2026-11-24T02:00:00.000Z"
+    )
     assert first["status"] == "CONFIRMED" and first["sequence"] == 0
     assert first["url"].endswith(f"/sessions/{w['published'].id}/join")
     cancelled = by_uid[f"session-{session.id}@ieum"]

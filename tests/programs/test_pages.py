@@ -37,8 +37,15 @@ def w():
 
 
 def form_data(w, **kw):
-    data = {"program_id": w["program"].id, "instructor_id": w["instructor"].id, "date": "2026-11-24",
-            "start": "10:00", "duration_minutes": "", "center_ids": [w["a"].id, w["b"].id], "note": ""}
+    data = {
+        "program_id": w["program"].id,
+        "instructor_id": w["instructor"].id,
+        "date": "2026-11-24",
+        "start": "10:00",
+        "duration_minutes": "",
+        "center_ids": [w["a"].id, w["b"].id],
+        "note": "",
+    }
     data.update(kw)
     return data
 
@@ -80,18 +87,33 @@ def test_holiday_and_conflict_are_shown_on_the_form(client, login_as, w):
     html = r.get_data(as_text=True)
     assert 'data-code="conflict"' in html and f'/sessions/{first.id}"' in html
     r = post(client, "/sessions/new", form_data(w, center_ids=[]))
-    assert r.status_code == 422 and "초대할 경로당을 한 곳 이상 고르세요." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "초대할 경로당을 한 곳 이상 고르세요." in r.get_data(
+        as_text=True
+    )
 
 
 def test_edit_with_a_stale_version(client, login_as, w):
     login_as(w["coordinator"])
-    session = SessionFactory(program=w["program"], instructor=w["instructor"], centers=[w["a"]], status="draft",
-                             published_at=None)
+    session = SessionFactory(
+        program=w["program"],
+        instructor=w["instructor"],
+        centers=[w["a"]],
+        status="draft",
+        published_at=None,
+    )
     edit = client.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert 'name="version"' in edit and "수업 고치기" in edit
-    r = post(client, f"/sessions/{session.id}", form_data(w, start="14:00", center_ids=[w["a"].id], version="1"))
+    r = post(
+        client,
+        f"/sessions/{session.id}",
+        form_data(w, start="14:00", center_ids=[w["a"].id], version="1"),
+    )
     assert r.status_code == 302
-    r = post(client, f"/sessions/{session.id}", form_data(w, start="15:00", center_ids=[w["a"].id], version="1"))
+    r = post(
+        client,
+        f"/sessions/{session.id}",
+        form_data(w, start="15:00", center_ids=[w["a"].id], version="1"),
+    )
     assert r.status_code == 409 and 'data-code="stale"' in r.get_data(as_text=True)
     assert db.session.get(Session, session.id).start_time == time(14, 0)
 
@@ -99,12 +121,19 @@ def test_edit_with_a_stale_version(client, login_as, w):
 def test_cancel_and_reschedule_pages(client, login_as, w):
     login_as(w["coordinator"])
     session = SessionFactory(program=w["program"], instructor=w["instructor"], centers=[w["a"]])
-    r = post(client, f"/sessions/{session.id}/reschedule", {"date": "2026-11-26", "start": "14:00", "reason": "",
-                                                             "version": str(session.version)})
+    r = post(
+        client,
+        f"/sessions/{session.id}/reschedule",
+        {"date": "2026-11-26", "start": "14:00", "reason": "", "version": str(session.version)},
+    )
     assert r.status_code == 302 and r.location.endswith("/weeks/2026-W48")
     makeup = db.session.scalar(sa.select(Session).where(Session.rescheduled_from_id == session.id))
     assert makeup.date == date(2026, 11, 26) and makeup.status == "published"
-    r = post(client, f"/sessions/{makeup.id}/cancel", {"reason": "강사 병가", "version": str(makeup.version)})
+    r = post(
+        client,
+        f"/sessions/{makeup.id}/cancel",
+        {"reason": "강사 병가", "version": str(makeup.version)},
+    )
     assert r.status_code == 302
     assert db.session.get(Session, makeup.id).cancel_reason == "강사 병가"
     history = client.get(f"/sessions/{makeup.id}").get_data(as_text=True)
@@ -116,7 +145,9 @@ def test_week_page_names_holidays_and_closures(client, login_as, w):
     ClosureFactory(date=date(2026, 9, 22), county_id=w["county"].id, reason="봉화 농번기")
     html = client.get("/weeks/2026-W39").get_data(as_text=True)
     assert "공휴일: 추석 전날" in html and "공휴일: 추석" in html and "휴관: 봉화 농번기" in html
-    assert 'href="/weeks/2026-W38" rel="prev"' in html and 'href="/weeks/2026-W40" rel="next"' in html
+    assert (
+        'href="/weeks/2026-W38" rel="prev"' in html and 'href="/weeks/2026-W40" rel="next"' in html
+    )
     assert client.get("/weeks?date=2026-09-23").location.endswith("/weeks/2026-W39")
     assert client.get("/weeks/not-a-week").status_code == 404
 
@@ -131,28 +162,54 @@ def test_publish_and_copy_forms(client, login_as, w):
     r = post(client, "/weeks/2026-W40/copy", {"from_week": "2026-W39"})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "초안 2개를 만들었습니다." in html
-    r = post(client, "/weeks/2026-W41/copy", {"from_week": "2026-W39"})  # 10-05 is a substitute holiday
+    r = post(
+        client, "/weeks/2026-W41/copy", {"from_week": "2026-W39"}
+    )  # 10-05 is a substitute holiday
     html = r.get_data(as_text=True)
-    assert "초안 1개를 만들었습니다." in html and 'data-reason="holiday"' in html and "개천절 대체 휴일" in html
+    assert (
+        "초안 1개를 만들었습니다." in html
+        and 'data-reason="holiday"' in html
+        and "개천절 대체 휴일" in html
+    )
     r = post(client, "/weeks/2026-W41/copy", {"from_week": "bogus"})
     assert r.status_code == 302
 
 
 def test_repeat_form(client, login_as, w):
     login_as(w["coordinator"])
-    r = post(client, "/sessions/repeat", {
-        "program_id": w["program"].id, "instructor_id": w["instructor"].id, "start": "10:00",
-        "duration_minutes": "", "weekdays": ["MO", "FR"], "from_": "2026-09-21", "until": "2026-10-09",
-        "center_ids": [w["a"].id]})
+    r = post(
+        client,
+        "/sessions/repeat",
+        {
+            "program_id": w["program"].id,
+            "instructor_id": w["instructor"].id,
+            "start": "10:00",
+            "duration_minutes": "",
+            "weekdays": ["MO", "FR"],
+            "from_": "2026-09-21",
+            "until": "2026-10-09",
+            "center_ids": [w["a"].id],
+        },
+    )
     assert r.status_code == 201
     html = r.get_data(as_text=True)
-    assert "만든 수업 3개" in html and "건너뛴 날 3일" in html and html.count('data-reason="holiday"') == 3
+    assert (
+        "만든 수업 3개" in html
+        and "건너뛴 날 3일" in html
+        and html.count('data-reason="holiday"') == 3
+    )
 
 
 def test_others_see_published_sessions_read_only(client, login_as, w):
     published = SessionFactory(program=w["program"], instructor=w["instructor"], centers=[w["a"]])
-    draft = SessionFactory(program=ProgramFactory(title="초안 수업"), instructor=w["instructor"], centers=[w["a"]],
-                           start_time=time(14, 0), status="draft", published_at=None)
+    draft = SessionFactory(
+        program=ProgramFactory(title="초안 수업"),
+        instructor=w["instructor"],
+        centers=[w["a"]],
+        start_time=time(14, 0),
+        status="draft",
+        published_at=None,
+    )
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=w["a"].id, county_id=w["county"].id)
     login_as(manager)
     html = client.get("/weeks/2026-W48").get_data(as_text=True)
@@ -169,30 +226,64 @@ def test_others_see_published_sessions_read_only(client, login_as, w):
 
 def test_programs_instructors_and_closures_pages(client, login_as, w):
     login_as(w["coordinator"])
-    r = post(client, "/programs", {"title": "노래교실", "category": "leisure", "description": "트로트",
-                                   "duration_minutes": "50"})
+    r = post(
+        client,
+        "/programs",
+        {
+            "title": "노래교실",
+            "category": "leisure",
+            "description": "트로트",
+            "duration_minutes": "50",
+        },
+    )
     assert r.status_code == 302
     program = db.session.scalar(sa.select(Program).where(Program.title == "노래교실"))
     assert program.duration_minutes == 50
-    assert post(client, "/programs", {"title": "노래교실", "category": "leisure", "duration_minutes": "50"}).status_code == 422
+    assert (
+        post(
+            client,
+            "/programs",
+            {"title": "노래교실", "category": "leisure", "duration_minutes": "50"},
+        ).status_code
+        == 422
+    )
     post(client, f"/programs/{program.id}/active", {})
     assert db.session.get(Program, program.id).active is False
-    r = post(client, f"/programs/{program.id}", {"title": "노래 교실", "category": "leisure", "description": "",
-                                                 "duration_minutes": "60"})
+    r = post(
+        client,
+        f"/programs/{program.id}",
+        {"title": "노래 교실", "category": "leisure", "description": "", "duration_minutes": "60"},
+    )
     assert r.status_code == 302 and db.session.get(Program, program.id).title == "노래 교실"
 
-    assert post(client, "/instructors", {"name": "박정호", "phone": "010-1234-5678"}).status_code == 302
+    assert (
+        post(client, "/instructors", {"name": "박정호", "phone": "010-1234-5678"}).status_code
+        == 302
+    )
     instructor = db.session.scalar(sa.select(Instructor).where(Instructor.name == "박정호"))
     post(client, f"/instructors/{instructor.id}/active", {})
     assert db.session.get(Instructor, instructor.id).active is False
     assert post(client, "/instructors", {"name": ""}).status_code == 422
 
-    r = post(client, "/closures", {"date": "2026-11-25", "reason": "봉화 군민의 날", "scope": "county",
-                                   "county_id": w["county"].id, "center_id": 0})
+    r = post(
+        client,
+        "/closures",
+        {
+            "date": "2026-11-25",
+            "reason": "봉화 군민의 날",
+            "scope": "county",
+            "county_id": w["county"].id,
+            "center_id": 0,
+        },
+    )
     assert r.status_code == 302
     closure = db.session.scalar(sa.select(Closure))
     assert closure.county_id == w["county"].id and closure.center_id is None
-    r = post(client, "/closures", {"date": "2026-11-26", "reason": "x", "scope": "center", "county_id": 0, "center_id": 0})
+    r = post(
+        client,
+        "/closures",
+        {"date": "2026-11-26", "reason": "x", "scope": "center", "county_id": 0, "center_id": 0},
+    )
     assert r.status_code == 422 and "경로당을 고르세요." in r.get_data(as_text=True)
     post(client, f"/closures/{closure.id}/delete", {})
     assert db.session.scalar(sa.select(sa.func.count(Closure.id))) == 0
@@ -205,7 +296,12 @@ def test_calendar_feeds_page_and_rotation(client, login_as, w):
     old_key = w["instructor"].calendar_key
     assert f"/calendar/instructors/{w['instructor'].id}.ics?key={old_key}" in html
     assert "경로당 캘린더" not in html
-    r = post(client, f"/calendar-feeds/instructors/{w['instructor'].id}/rotate", {}, page="/calendar-feeds")
+    r = post(
+        client,
+        f"/calendar-feeds/instructors/{w['instructor'].id}/rotate",
+        {},
+        page="/calendar-feeds",
+    )
     assert r.status_code == 302
     assert db.session.get(Instructor, w["instructor"].id).calendar_key != old_key
     other = InstructorFactory()
@@ -214,14 +310,25 @@ def test_calendar_feeds_page_and_rotation(client, login_as, w):
 
 def test_printable_timetable(client, login_as, w):
     SessionFactory(program=w["program"], instructor=w["instructor"], centers=[w["a"]])
-    SessionFactory(program=ProgramFactory(title="보이지 않는 초안"), instructor=w["instructor"], centers=[w["a"]],
-                   start_time=time(14, 0), status="draft", published_at=None)
+    SessionFactory(
+        program=ProgramFactory(title="보이지 않는 초안"),
+        instructor=w["instructor"],
+        centers=[w["a"]],
+        start_time=time(14, 0),
+        status="draft",
+        published_at=None,
+    )
     ClosureFactory(date=date(2026, 11, 26), center_id=w["a"].id, reason="경로당 보일러 수리")
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=w["a"].id, county_id=w["county"].id)
     login_as(manager)
     r = client.get(f"/centers/{w['a'].id}/timetable?week=2026-W48")
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "봉성2리 경로당" in html and "웃음치료" in html and "김미숙 강사" in html
+    assert (
+        r.status_code == 200
+        and "봉성2리 경로당" in html
+        and "웃음치료" in html
+        and "김미숙 강사" in html
+    )
     assert "보이지 않는 초안" not in html and "쉽니다 — 경로당 보일러 수리" in html
     assert "<svg" in html and "http://localhost/tablet" in html and "size: A4" in html
     assert client.get(f"/centers/{w['far'].id}/timetable").status_code == 403

@@ -32,13 +32,20 @@ def world():
         "coordinator": UserFactory(role=Role.COORDINATOR),
         "program": ProgramFactory(title="웃음치료", duration_minutes=50),
         "instructor": InstructorFactory(name="김미숙"),
-        "a": CenterFactory(county=county), "b": CenterFactory(county=county), "c": CenterFactory(county=other),
+        "a": CenterFactory(county=county),
+        "b": CenterFactory(county=county),
+        "c": CenterFactory(county=other),
     }
 
 
 def create(w, **kw):
-    args = dict(program_id=w["program"].id, instructor_id=w["instructor"].id, date=TUE, start=time(10, 0),
-                center_ids=[w["a"].id, w["b"].id])
+    args = dict(
+        program_id=w["program"].id,
+        instructor_id=w["instructor"].id,
+        date=TUE,
+        start=time(10, 0),
+        center_ids=[w["a"].id, w["b"].id],
+    )
     args.update(kw)
     session = scheduling.create_session(w["coordinator"], **args)
     db.session.commit()
@@ -65,14 +72,26 @@ def test_default_centers_are_those_in_their_support_period(world):
 def test_only_coordinators_schedule(world):
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=world["a"].county_id)
     with pytest.raises(Forbidden):
-        scheduling.create_session(viewer, program_id=world["program"].id, instructor_id=world["instructor"].id,
-                                  date=TUE, start=time(10), center_ids=[world["a"].id])
+        scheduling.create_session(
+            viewer,
+            program_id=world["program"].id,
+            instructor_id=world["instructor"].id,
+            date=TUE,
+            start=time(10),
+            center_ids=[world["a"].id],
+        )
 
 
-@pytest.mark.parametrize("day, code", [
-    (date(2026, 11, 28), "weekend"), (date(2026, 9, 25), "holiday"), (date(2026, 6, 3), "holiday"),
-    (date(2027, 2, 9), "holiday"), (date(2027, 10, 5), "outside_support_period"),
-])
+@pytest.mark.parametrize(
+    "day, code",
+    [
+        (date(2026, 11, 28), "weekend"),
+        (date(2026, 9, 25), "holiday"),
+        (date(2026, 6, 3), "holiday"),
+        (date(2027, 2, 9), "holiday"),
+        (date(2027, 10, 5), "outside_support_period"),
+    ],
+)
 def test_create_refuses_dates_by_rule(world, day, code):
     with pytest.raises(RuleViolation) as info:
         create(world, date=day)
@@ -88,11 +107,17 @@ def test_create_refuses_closed_days(world):
     create(world, center_ids=[world["a"].id])
 
 
-@pytest.mark.parametrize("kw, field", [
-    ({"center_ids": []}, "center_ids"), ({"center_ids": [99999]}, "center_ids"),
-    ({"program_id": 99999}, "program_id"), ({"instructor_id": 99999}, "instructor_id"),
-    ({"duration_minutes": 5}, "duration_minutes"), ({"start": time(23, 30)}, "start"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        ({"center_ids": []}, "center_ids"),
+        ({"center_ids": [99999]}, "center_ids"),
+        ({"program_id": 99999}, "program_id"),
+        ({"instructor_id": 99999}, "instructor_id"),
+        ({"duration_minutes": 5}, "duration_minutes"),
+        ({"start": time(23, 30)}, "start"),
+    ],
+)
 def test_create_refuses_bad_fields(world, kw, field):
     with pytest.raises(Invalid) as info:
         create(world, **kw)
@@ -127,7 +152,12 @@ def test_center_conflict_with_another_instructor(world):
     first = create(world)
     other = InstructorFactory()
     with pytest.raises(Conflict) as info:
-        create(world, instructor_id=other.id, start=time(10, 15), center_ids=[world["b"].id, world["c"].id])
+        create(
+            world,
+            instructor_id=other.id,
+            start=time(10, 15),
+            center_ids=[world["b"].id, world["c"].id],
+        )
     assert info.value.details["sessions"] == [first.id]
     assert info.value.details["center_ids"] == [world["b"].id]
     create(world, instructor_id=other.id, start=time(10, 15), center_ids=[world["c"].id])
@@ -161,14 +191,20 @@ def test_update_checks_version_and_rules(world):
 
 def test_concurrent_edit_of_the_same_row_is_stale(world):
     session = create(world)
-    db.session.execute(sa.update(Session.__table__).where(Session.id == session.id).values(version=5))
+    db.session.execute(
+        sa.update(Session.__table__).where(Session.id == session.id).values(version=5)
+    )
     with pytest.raises(Stale):
         scheduling.update_session(world["coordinator"], session, {"start": time(11, 0)}, version=1)
 
 
 def test_changes_after_publishing_are_audited_and_raise_sequence(world):
-    session = SessionFactory(program=world["program"], instructor=world["instructor"], centers=[world["a"]])
-    scheduling.update_session(world["coordinator"], session, {"start": time(13, 0)}, version=session.version)
+    session = SessionFactory(
+        program=world["program"], instructor=world["instructor"], centers=[world["a"]]
+    )
+    scheduling.update_session(
+        world["coordinator"], session, {"start": time(13, 0)}, version=session.version
+    )
     db.session.commit()
     assert session.sequence == 1
     entry = audit.history("session", session.id)[-1]
@@ -190,15 +226,25 @@ def test_an_update_that_changes_nothing_keeps_the_version(world):
 
 
 def test_reschedule_makes_a_linked_makeup_and_cancels_the_original(world):
-    original = SessionFactory(program=world["program"], instructor=world["instructor"],
-                              centers=[world["a"], world["b"]])
-    makeup = scheduling.reschedule_session(world["coordinator"], original, date=date(2026, 11, 26),
-                                           start=time(14, 0), reason="강사 병가")
+    original = SessionFactory(
+        program=world["program"], instructor=world["instructor"], centers=[world["a"], world["b"]]
+    )
+    makeup = scheduling.reschedule_session(
+        world["coordinator"],
+        original,
+        date=date(2026, 11, 26),
+        start=time(14, 0),
+        reason="강사 병가",
+    )
     db.session.commit()
     assert makeup.rescheduled_from_id == original.id
     assert makeup.status == "published" and makeup.published_at is not None
     assert makeup.center_ids == original.center_ids and makeup.room.name != original.room.name
-    assert original.status == "cancelled" and original.cancel_reason == "강사 병가" and original.sequence == 1
+    assert (
+        original.status == "cancelled"
+        and original.cancel_reason == "강사 병가"
+        and original.sequence == 1
+    )
 
 
 def test_reschedule_into_a_holiday_is_refused_and_changes_nothing(world):
@@ -211,54 +257,89 @@ def test_reschedule_into_a_holiday_is_refused_and_changes_nothing(world):
 
 def test_reschedule_to_a_later_hour_the_same_day(world):
     original = create(world)
-    makeup = scheduling.reschedule_session(world["coordinator"], original, date=TUE, start=time(10, 30))
+    makeup = scheduling.reschedule_session(
+        world["coordinator"], original, date=TUE, start=time(10, 30)
+    )
     assert makeup.start_time == time(10, 30) and original.status == "cancelled"
 
 
 def test_repeat_skips_and_explains(world):
     ClosureFactory(date=date(2026, 9, 30), county_id=world["a"].county_id, reason="농번기")
     result = scheduling.repeat_sessions(
-        world["coordinator"], program_id=world["program"].id, instructor_id=world["instructor"].id,
-        start=time(10, 0), weekdays=["MO", "WE", "FR"], from_=date(2026, 9, 21), until=date(2026, 10, 9),
+        world["coordinator"],
+        program_id=world["program"].id,
+        instructor_id=world["instructor"].id,
+        start=time(10, 0),
+        weekdays=["MO", "WE", "FR"],
+        from_=date(2026, 9, 21),
+        until=date(2026, 10, 9),
         center_ids=[world["a"].id],
     )
     db.session.commit()
     created = db.session.scalars(sa.select(Session).where(Session.id.in_(result["created"]))).all()
     assert sorted(s.date for s in created) == [
-        date(2026, 9, 21), date(2026, 9, 23), date(2026, 9, 28), date(2026, 10, 2), date(2026, 10, 7),
+        date(2026, 9, 21),
+        date(2026, 9, 23),
+        date(2026, 9, 28),
+        date(2026, 10, 2),
+        date(2026, 10, 7),
     ]
     assert [(s["date"], s["reason"]) for s in result["skipped"]] == [
-        ("2026-09-25", "holiday"), ("2026-09-30", "closed"),
-        ("2026-10-05", "holiday"), ("2026-10-09", "holiday"),
+        ("2026-09-25", "holiday"),
+        ("2026-09-30", "closed"),
+        ("2026-10-05", "holiday"),
+        ("2026-10-09", "holiday"),
     ]
     assert result["skipped"][0]["details"]["holiday"] == "추석"
     assert all(s.status == "draft" and s.room is not None for s in created)
 
 
 def test_repeat_validates_its_pattern(world):
-    base = dict(program_id=world["program"].id, instructor_id=world["instructor"].id, start=time(10))
+    base = dict(
+        program_id=world["program"].id, instructor_id=world["instructor"].id, start=time(10)
+    )
     with pytest.raises(Invalid) as info:
-        scheduling.repeat_sessions(world["coordinator"], weekdays=["XX"], from_=TUE, until=TUE, **base)
+        scheduling.repeat_sessions(
+            world["coordinator"], weekdays=["XX"], from_=TUE, until=TUE, **base
+        )
     assert info.value.details["field"] == "weekdays"
     with pytest.raises(Invalid) as info:
-        scheduling.repeat_sessions(world["coordinator"], weekdays=["MO"], from_=TUE, until=date(2026, 11, 1), **base)
+        scheduling.repeat_sessions(
+            world["coordinator"], weekdays=["MO"], from_=TUE, until=date(2026, 11, 1), **base
+        )
     assert info.value.details["field"] == "until"
-    result = scheduling.repeat_sessions(world["coordinator"], weekdays=["SA", "TU"], from_=TUE,
-                                        until=date(2026, 11, 28), center_ids=[world["a"].id], **base)
+    result = scheduling.repeat_sessions(
+        world["coordinator"],
+        weekdays=["SA", "TU"],
+        from_=TUE,
+        until=date(2026, 11, 28),
+        center_ids=[world["a"].id],
+        **base,
+    )
     assert len(result["created"]) == 1 and result["skipped"][0]["reason"] == "weekend"
 
 
 def test_repeat_reports_conflicts(world):
     clash = create(world, date=date(2026, 11, 25))
     result = scheduling.repeat_sessions(
-        world["coordinator"], program_id=world["program"].id, instructor_id=world["instructor"].id,
-        start=time(10, 0), weekdays=["TU", "WE"], from_=TUE, until=date(2026, 11, 25), center_ids=[world["c"].id],
+        world["coordinator"],
+        program_id=world["program"].id,
+        instructor_id=world["instructor"].id,
+        start=time(10, 0),
+        weekdays=["TU", "WE"],
+        from_=TUE,
+        until=date(2026, 11, 25),
+        center_ids=[world["c"].id],
     )
     assert len(result["created"]) == 1
-    assert result["skipped"] == [{
-        "date": "2026-11-25", "reason": "conflict", "message": result["skipped"][0]["message"],
-        "details": {"sessions": [clash.id], "instructor": True, "center_ids": []},
-    }]
+    assert result["skipped"] == [
+        {
+            "date": "2026-11-25",
+            "reason": "conflict",
+            "message": result["skipped"][0]["message"],
+            "details": {"sessions": [clash.id], "instructor": True, "center_ids": []},
+        }
+    ]
 
 
 def test_every_session_has_a_unique_room(world):
