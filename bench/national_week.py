@@ -242,7 +242,7 @@ def main() -> None:
             f"copy {FROM_WEEK} → {TO_WEEK}",
             lambda: weekly.copy_week(coordinator, FROM_WEEK, TO_WEEK, source="cli"),
         )
-        published, publish_s = measure(
+        publish_result, publish_s = measure(
             f"publish {TO_WEEK}", lambda: weekly.publish_week(coordinator, TO_WEEK, source="cli")
         )
         monday = date.fromisocalendar(2026, 48, 1)
@@ -257,7 +257,7 @@ def main() -> None:
         )
         print(
             f"{TO_WEEK}: {len(copied['created']):,} sessions created, "
-            f"{len(copied['skipped'])} skipped, {published:,} published; "
+            f"{len(copied['skipped'])} skipped, {publish_result['published']:,} published; "
             f"{sessions:,} sessions and {invitations:,} invitations in the week"
         )
         total = copy_s + publish_s

@@ -260,10 +260,12 @@ class Week(MethodView):
 class WeekPublish(MethodView):
     @blp.response(200, PublishedSchema)
     def post(self, week: str):
-        """Publish the week's drafts (coordinator)."""
-        count = weekly.publish_week(current_user, week)
+        """Publish the week's drafts (coordinator): ``{published: n}``. A draft that breaks a
+        rule by now (a new closure, an ended support period) stays a draft, listed in
+        ``skipped`` as ``{date, reason, session_id}``."""
+        result = weekly.publish_week(current_user, week)
         db.session.commit()
-        return {"published": count}
+        return result
 
 
 @blp.route("/weeks/<week>/copy")

@@ -262,6 +262,7 @@ class WeekSchema(Schema):
 
 class PublishedSchema(Schema):
     published = fields.Integer()
+    skipped = fields.List(fields.Nested(SkippedSchema))
 
 
 class CopyWeekSchema(Schema):

@@ -183,8 +183,18 @@ def week_publish(week: str):
     form = SimpleForm()
     if not form.validate_on_submit():
         abort(400)
-    count = weekly.publish_week(current_user, week, source="page")
+    result = weekly.publish_week(current_user, week, source="page")
     db.session.commit()
+    count = result["published"]
+    for held in result["skipped"]:
+        flash(
+            _(
+                "%(date)s 초안은 게시하지 않았습니다: %(reason)s",
+                date=held["date"],
+                reason=held["message"],
+            ),
+            "error",
+        )
     flash(
         _("수업 %(n)s개를 게시했습니다.", n=count) if count else _("게시할 초안이 없습니다."),
         "success" if count else "info",

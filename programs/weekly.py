@@ -165,38 +165,77 @@ def week_view(user, week: str) -> WeekView:
 # --- publish --------------------------------------------------------------------------------------
 
 
-def publish_week(user, week: str, source: str = "api") -> int:
-    """Publish every draft of the ISO week (one UPDATE); answers how many."""
+@dataclass
+class _Draft:
+    id: int
+    target: date
+
+
+def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
+    """Publish the drafts of the ISO week with one UPDATE; answers ``{published, skipped}``.
+
+    The rules are checked again, set-based, because the calendar may have changed since a
+    draft was made: a draft on a day that became a holiday or a closure, or whose centers
+    left their support period, stays a draft and is reported like a skipped copy.
+    """
     policy.require_scheduler(user)
     monday = parse_week(week)
     db.session.flush()
-    s = Session.__table__
-    now = utcnow()
+    s, c = Session.__table__, rules.centers_table()
     in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
-    result = db.session.execute(
-        sa.update(s)
-        .where(in_week)
-        .values(
-            status="published",
-            published_at=sa.func.coalesce(s.c.published_at, now),
-            version=s.c.version + 1,
-            updated_at=now,
+    drafts = [
+        _Draft(r.id, r.date)
+        for r in db.session.execute(
+            sa.select(s.c.id, s.c.date).where(in_week).order_by(s.c.date, s.c.id)
         )
-    )
-    count = result.rowcount or 0
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Session):
-            db.session.expire(obj)
+    ]
+    skipped: list[dict[str, Any]] = []
+
+    def skip(draft: _Draft, exc) -> None:
+        skipped.append(skip_entry(draft.target, exc, session_id=draft.id))
+
+    by_day: dict[date, list[_Draft]] = defaultdict(list)
+    for draft in drafts:
+        by_day[draft.target].append(draft)
+    for day, day_drafts in sorted(by_day.items()):
+        violation = rules.date_rule_violation(day)
+        if violation is not None:
+            for draft in day_drafts:
+                skip(draft, violation)
+            continue
+        day_filter = sa.and_(s.c.date == day, s.c.status == "draft", c.c.active.is_(True))
+        kept = _skip_closed(day_drafts, day, day_filter, skip)
+        _skip_outside_support(kept, day, day_filter, skip)
+
+    count = 0
+    if len(skipped) < len(drafts):
+        now = utcnow()
+        held = sorted(x["session_id"] for x in skipped)
+        stmt = sa.update(s).where(in_week)
+        if held:
+            stmt = stmt.where(s.c.id.not_in(held))
+        result = db.session.execute(
+            stmt.values(
+                status="published",
+                published_at=sa.func.coalesce(s.c.published_at, now),
+                version=s.c.version + 1,
+                updated_at=now,
+            )
+        )
+        count = result.rowcount or 0
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, Session):
+                db.session.expire(obj)
     audit.record(
         user,
         "week.publish",
         "week",
         None,
-        after={"week": week_of(monday), "published": count},
+        after={"week": week_of(monday), "published": count, "held": len(skipped)},
         source=source,
         note=week_of(monday),
     )
-    return count
+    return {"published": count, "skipped": skipped}
 
 
 # --- copy -----------------------------------------------------------------------------------------

@@ -434,15 +434,35 @@ def test_publish_week(client, w):
     post_session(client, w, date="2026-12-01")  # next week stays a draft
     assert client.get("/api/v1/sessions", headers=w["h"]["manager_a"]).json == []
     r = client.post("/api/v1/weeks/2026-W48/publish", headers=h)
-    assert r.status_code == 200 and r.json == {"published": 2}
+    assert r.status_code == 200 and r.json == {"published": 2, "skipped": []}
     seen = client.get("/api/v1/sessions", headers=w["h"]["manager_a"]).json
     assert [s["id"] for s in seen] == [a["id"], b["id"]] and all(
         s["status"] == "published" for s in seen
     )
     assert all(s["published_at"] for s in seen) and seen[0]["version"] == 2
-    assert client.post("/api/v1/weeks/2026-W48/publish", headers=h).json == {"published": 0}
+    assert client.post("/api/v1/weeks/2026-W48/publish", headers=h).json["published"] == 0
     assert client.get("/api/v1/weeks/2026-W48", headers=h).json["status"] == "published"
     assert client.get("/api/v1/weeks/2026-W49", headers=h).json["status"] == "draft"
+
+
+def test_publish_holds_drafts_that_broke_a_rule_since(client, w):
+    h = w["h"]["coordinator"]
+    ok = post_session(client, w, date="2026-11-23", center_ids=[w["c"].id]).json
+    closed = post_session(client, w, date="2026-11-25").json
+    everywhere = post_session(client, w, date="2026-11-26").json
+    ClosureFactory(date=date(2026, 11, 25), center_id=w["b"].id, reason="보일러 수리")
+    ClosureFactory(date=date(2026, 11, 26), reason="임시공휴일")
+    r = client.post("/api/v1/weeks/2026-W48/publish", headers=h)
+    assert r.json["published"] == 1
+    assert [(x["session_id"], x["reason"]) for x in r.json["skipped"]] == [
+        (closed["id"], "closed"),
+        (everywhere["id"], "closed"),
+    ]
+    statuses = {
+        i: client.get(f"/api/v1/sessions/{i}", headers=h).json["status"]
+        for i in (ok["id"], closed["id"], everywhere["id"])
+    }
+    assert statuses == {ok["id"]: "published", closed["id"]: "draft", everywhere["id"]: "draft"}
 
 
 def test_copy_week(client, w):
