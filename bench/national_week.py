@@ -206,14 +206,15 @@ def measure(label: str, fn):
     tracemalloc.start()
     started = time.perf_counter()
     result = fn()
+    service = time.perf_counter() - started
     db.session.commit()
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{label:<28} {seconds:8.2f} s   peak Python memory {peak / 2**20:7.1f} MiB"
-        f"   process max RSS {rss:7.1f} MiB"
+        f"{label:<26} {seconds:6.2f} s (service {service:.2f} s + commit {seconds - service:.2f} s)"
+        f"   peak Python memory {peak / 2**20:5.1f} MiB   process max RSS {rss:6.1f} MiB"
     )
     return result, seconds
 
