@@ -4,7 +4,7 @@ Loads, into its own PostgreSQL database (created if missing, emptied each run), 
 with support periods, 68,000 centers, 110 instructors and a previous ISO week in which every
 center is invited to one session every weekday: 220 sessions a day (110 instructors at 10:00
 and 14:00), about 309 centers each — 1,100 sessions and 340,000 invitations. Then it times
-``weekly.copy_week`` and ``weekly.publish_week`` — the services the API and pages call — and
+``bulk.copy_week`` and ``bulk.publish_week`` — the services the API and pages call — and
 prints each step's seconds and peak memory (tracemalloc: Python allocations; ru_maxrss: the
 process).
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
-from programs import weekly  # noqa: E402
+from programs import bulk  # noqa: E402
 from programs.models import Session, SessionCenter, VideoRoom  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ieum_bench3"
@@ -241,10 +241,10 @@ def main() -> None:
 
         copied, copy_s = measure(
             f"copy {FROM_WEEK} → {TO_WEEK}",
-            lambda: weekly.copy_week(coordinator, FROM_WEEK, TO_WEEK, source="cli"),
+            lambda: bulk.copy_week(coordinator, FROM_WEEK, TO_WEEK, source="cli"),
         )
         publish_result, publish_s = measure(
-            f"publish {TO_WEEK}", lambda: weekly.publish_week(coordinator, TO_WEEK, source="cli")
+            f"publish {TO_WEEK}", lambda: bulk.publish_week(coordinator, TO_WEEK, source="cli")
         )
         monday = date.fromisocalendar(2026, 48, 1)
         in_week = sa.select(Session.id).where(

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.api import ListArgs, blueprint
 from app.auth import policy
 from app.extensions import db
-from programs import catalog, scheduling, weekly
+from programs import bulk, catalog, scheduling, weekly
 from programs.schemas import (
     CalendarKeySchema,
     ClosureCreateSchema,
@@ -263,7 +263,7 @@ class WeekPublish(MethodView):
         """Publish the week's drafts (coordinator): ``{published: n}``. A draft that breaks a
         rule by now (a new closure, an ended support period) stays a draft, listed in
         ``skipped`` as ``{date, reason, session_id}``."""
-        result = weekly.publish_week(current_user, week)
+        result = bulk.publish_week(current_user, week)
         db.session.commit()
         return result
 
@@ -274,7 +274,7 @@ class WeekCopy(MethodView):
     @blp.response(201, CreatedSkippedSchema)
     def post(self, data, week: str):
         """Copy every non-cancelled session of ``from_week`` into this week as drafts."""
-        result = weekly.copy_week(current_user, data["from_week"], week)
+        result = bulk.copy_week(current_user, data["from_week"], week)
         db.session.commit()
         return result
 

@@ -18,7 +18,8 @@ from app.extensions import db
 from programs import calendar_rules as rules
 from programs import catalog, ical, weekly
 from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
-from programs.views import bp, county_groups, show_error
+from programs.view_helpers import county_groups, show_error
+from programs.views import bp
 from programs.weeks import monday_of, parse_week, week_of
 
 # --- programs -------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.audit import history
@@ -18,8 +17,8 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
+from programs import bulk, scheduling, weekly
 from programs import calendar_rules as rules
-from programs import catalog, scheduling, weekly
 from programs.forms import (
     CancelForm,
     CopyWeekForm,
@@ -29,6 +28,15 @@ from programs.forms import (
     SimpleForm,
 )
 from programs.models import Session
+from programs.view_helpers import (
+    chosen_centers,
+    clashes_of,
+    county_groups,
+    fill_choices,
+    next_weekday,
+    show_error,
+    status_for,
+)
 from programs.weeks import monday_of, parse_week, week_of
 
 bp = Blueprint(
@@ -38,93 +46,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/programs",
 )
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def county_groups(user=None) -> list[dict]:
-    """Counties with their active centers (for the center picker and the closures form),
-    read through the Core tables; limited to the user's scope when given."""
-    counties, centers = rules.counties_table(), rules.centers_table()
-    visible = policy.visible_center_id_set(user) if user is not None else None
-    groups: dict[int, dict] = {}
-    for row in db.session.execute(
-        sa.select(counties.c.id, counties.c.name, counties.c.province).order_by(
-            counties.c.province, counties.c.name
-        )
-    ):
-        groups[row.id] = {"id": row.id, "name": row.name, "province": row.province, "centers": []}
-    for row in db.session.execute(
-        sa.select(centers.c.id, centers.c.county_id, centers.c.name)
-        .where(centers.c.active.is_(True))
-        .order_by(centers.c.name)
-    ):
-        if visible is None or row.id in visible:
-            groups[row.county_id]["centers"].append({"id": row.id, "name": row.name})
-    return [g for g in groups.values() if g["centers"] or visible is None]
-
-
-def chosen_centers(form) -> list[int] | None:
-    """Centers picked one by one plus every active center of the counties picked whole;
-    None when nothing was picked."""
-    ids = set(form.center_ids.data or [])
-    county_ids = set(form.county_ids.data or [])
-    if county_ids:
-        t = rules.centers_table()
-        ids |= set(
-            db.session.scalars(
-                sa.select(t.c.id).where(t.c.county_id.in_(sorted(county_ids)), t.c.active.is_(True))
-            )
-        )
-    return sorted(ids) if ids else None
-
-
-def _fill_choices(form) -> None:
-    programs = catalog.list_programs(include_retired=False)
-    instructors = catalog.list_instructors(include_retired=False)
-    current_program = getattr(form, "_current_program", None)
-    current_instructor = getattr(form, "_current_instructor", None)
-    if current_program is not None and current_program not in programs:
-        programs.append(current_program)
-    if current_instructor is not None and current_instructor not in instructors:
-        instructors.append(current_instructor)
-    form.program_id.choices = [
-        SelectChoice(p.id, _("%(title)s (%(n)s분)", title=p.title, n=p.duration_minutes))
-        for p in programs
-    ]
-    form.instructor_id.choices = [SelectChoice(i.id, i.name) for i in instructors]
-
-
-def show_error(form, exc: AppError):
-    """Put a service's refusal on its field, or return it to show above the form."""
-    field = exc.details.get("field") if isinstance(exc, Invalid) else None
-    if field and hasattr(form, field):
-        getattr(form, field).errors = list(getattr(form, field).errors or []) + [str(exc.message)]
-        return None
-    return exc
-
-
-def clashes_of(problem: AppError | None) -> list[Session]:
-    """The sessions a ``conflict`` names, to link them from the form."""
-    if problem is None or problem.code != "conflict" or not problem.details.get("sessions"):
-        return []
-    ids = problem.details["sessions"]
-    return list(
-        db.session.scalars(
-            sa.select(Session).where(Session.id.in_(ids)).order_by(Session.start_time)
-        )
-    )
-
-
-def _status_for(exc: AppError | None) -> int:
-    return exc.status if exc is not None else 422
-
-
-def next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def _week_redirect(day: date):
@@ -183,7 +104,7 @@ def week_publish(week: str):
     form = SimpleForm()
     if not form.validate_on_submit():
         abort(400)
-    result = weekly.publish_week(current_user, week, source="page")
+    result = bulk.publish_week(current_user, week, source="page")
     db.session.commit()
     count = result["published"]
     for held in result["skipped"]:
@@ -213,7 +134,7 @@ def week_copy(week: str):
             flash(str(error), "error")
         return redirect(url_for("programs.week", week=week))
     try:
-        result = weekly.copy_week(current_user, form.from_week.data.strip(), week, source="page")
+        result = bulk.copy_week(current_user, form.from_week.data.strip(), week, source="page")
     except Invalid as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -241,7 +162,7 @@ def week_copy(week: str):
 
 
 def _session_form_context(form, session=None, problem=None, day=None):
-    _fill_choices(form)
+    fill_choices(form)
     chosen = set(form.center_ids.data or [])
     covered = rules.covered_county_ids(day) if day else None
     return {
@@ -277,7 +198,7 @@ def session_new():
         if program_id:
             form.program_id.data = program_id
     else:
-        _fill_choices(form)
+        fill_choices(form)
         if form.validate_on_submit():
             try:
                 session = scheduling.create_session(
@@ -297,7 +218,7 @@ def session_new():
             except AppError as exc:
                 db.session.rollback()
                 problem = show_error(form, exc)
-        status = _status_for(problem)
+        status = status_for(problem)
         return render_template(
             "programs/session_form.html",
             **_session_form_context(form, problem=problem, day=form.date.data),
@@ -330,7 +251,7 @@ def session_detail(session_id: int):
         form.duration_minutes.data, form.note.data = session.duration_minutes, session.note
         form.center_ids.data, form.version.data = session.center_ids, str(session.version)
     else:
-        _fill_choices(form)
+        fill_choices(form)
         if form.validate_on_submit():
             try:
                 version = int(form.version.data or 0)
@@ -440,7 +361,7 @@ def join_page(session_id: int):
 def session_repeat():
     policy.require_scheduler(current_user)
     form = RepeatForm()
-    _fill_choices(form)
+    fill_choices(form)
     problem, result, status = None, None, 200
     if request.method == "GET":
         start = next_weekday(clock.today())
@@ -466,7 +387,7 @@ def session_repeat():
         except AppError as exc:
             db.session.rollback()
             problem = show_error(form, exc)
-            status = _status_for(problem)
+            status = status_for(problem)
     else:
         status = 422
     created = []

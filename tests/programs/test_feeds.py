@@ -13,7 +13,7 @@ import pytest
 from app import clock
 from app.auth.models import Role, User
 from app.extensions import db
-from programs import scheduling, weekly
+from programs import bulk, scheduling
 from tests.conftest import ROOT
 from tests.factories import CenterFactory, InstructorFactory, ProgramFactory, SessionFactory
 
@@ -145,7 +145,7 @@ def test_cancelled_stays_with_status_and_raised_sequence(client, feed_world):
 def test_publishing_adds_drafts_to_the_feed(client, feed_world):
     w = feed_world
     assert f"session-{w['draft'].id}@ieum" not in events(client.get(center_url(w)).get_data())
-    weekly.publish_week(w["coordinator"], "2026-W48")
+    bulk.publish_week(w["coordinator"], "2026-W48")
     db.session.commit()
     assert f"session-{w['draft'].id}@ieum" in events(client.get(center_url(w)).get_data())
 
