@@ -29,6 +29,8 @@ PATTERNS = {
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, benchmarks, services called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]

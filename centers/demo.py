@@ -15,7 +15,7 @@ from app.auth.models import Role, User
 from app.database import utcnow
 from app.extensions import db
 from centers.models import Attendance, AttendanceMember, Center, County, Member, SupportPeriod
-from programs.models import Instructor, Program, Session, SessionCenter, VideoRoom
+from programs.models import Instructor, Program, Session, SessionCenter
 
 DEMO_PASSWORD = "ieum1234"
 
@@ -165,7 +165,6 @@ def _seed_sessions(rng, programs, instructors, centers) -> int:
             published_at=utcnow(),
         )
         session.invitations = [SessionCenter(center_id=cid) for cid in center_ids]
-        session.room = VideoRoom(name=VideoRoom.generate_name())
         db.session.add(session)
         db.session.flush()
         created += 1

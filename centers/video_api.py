@@ -95,7 +95,7 @@ class PresenceResultSchema(Schema):
     in_room = fields.Integer()
 
 
-class RoomSchema(Schema):
+class ReplacedRoomSchema(Schema):
     session_id = fields.Integer()
     name = fields.String()
 
@@ -182,7 +182,7 @@ def get_presence(session_id: int):
 
 
 @blp.route("/sessions/<int:session_id>/room", methods=["POST"])
-@blp.response(200, RoomSchema)
+@blp.response(200, ReplacedRoomSchema)
 def replace_room(session_id: int):
     """Give the session a new room name (coordinator). Editing a session keeps its room."""
     session = policy.get_watchable_session(current_user, session_id)

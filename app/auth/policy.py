@@ -339,3 +339,73 @@ def require_member_manager(user: User, center) -> None:
 def can_see_member_contact(user: User, center) -> bool:
     """Phone numbers and notes: only those who keep the roster."""
     return can_manage_center(user, center)
+
+
+# --- weekly schedules (issue 3): programs, instructors, sessions, weeks, closures, feeds -------
+
+
+def can_schedule(user: User) -> bool:
+    """Build, change and publish sessions; keep programs, instructors and closures."""
+    return is_staff(user)
+
+
+def require_scheduler(user: User) -> None:
+    require_staff(user)
+
+
+def session_visible(user: User, session_id: int) -> bool:
+    """Whether ``user`` may read the session (drafts only for staff)."""
+    from programs.models import Session
+
+    stmt = scope_sessions(sa.select(Session.id).where(Session.id == session_id), user)
+    return db.session.scalar(stmt) is not None
+
+
+def get_session(user: User, session_id: int):
+    """The session, or 404 (missing, or a draft outside the user's sight), or 403 (published
+    but outside the user's scope)."""
+    from programs.models import Session
+
+    session = db.session.get(Session, session_id)
+    if session is None:
+        raise NotFound()
+    if is_staff(user):
+        return session
+    if session.published_at is None:
+        raise NotFound()
+    if not session_visible(user, session_id):
+        raise Forbidden()
+    return session
+
+
+def visible_center_id_set(user: User) -> set[int] | None:
+    """The ids of the centers the user may read, or None for all (staff)."""
+    ids = visible_center_ids(user)
+    return None if ids is None else set(db.session.scalars(ids))
+
+
+def filter_center_ids(
+    user: User, center_ids: Iterable[int], visible: set[int] | None = None
+) -> list[int]:
+    """A session's invited centers as the user may see them (other centers' ids are hidden
+    from center managers and county viewers)."""
+    if is_staff(user) or user.role == Role.INSTRUCTOR:
+        return sorted(center_ids)
+    visible = visible if visible is not None else visible_center_id_set(user) or set()
+    return sorted(cid for cid in center_ids if cid in visible)
+
+
+def require_instructor_in_scope(user: User, instructor_id: int) -> None:
+    """An instructor may filter by, and read, only themself; others are not restricted."""
+    if user.role == Role.INSTRUCTOR and user.instructor_id != instructor_id:
+        raise Forbidden()
+
+
+def can_manage_instructor_calendar(user: User, instructor_id: int) -> bool:
+    """See and rotate an instructor's calendar key: staff, or the instructor."""
+    return is_staff(user) or (user.role == Role.INSTRUCTOR and user.instructor_id == instructor_id)
+
+
+def can_manage_center_calendar(user: User, center) -> bool:
+    """Rotate a center's calendar key: staff, or the center's manager."""
+    return can_manage_center(user, center)
