@@ -345,11 +345,15 @@ def session_reschedule(session_id: int):
 @bp.get("/sessions/<int:session_id>/join")
 @login_required
 def join_page(session_id: int):
-    """The calendar events' link: a center's manager goes to the tablet page (when the tablet
-    feature is installed), everyone else to the session's page."""
+    """The calendar events' link: a center's manager goes to the tablet screen, the instructor
+    and coordinators to the session's room page (both from the video feature, when installed),
+    everyone else to the session's page."""
     policy.get_session(current_user, session_id)
-    if current_user.role == Role.CENTER_MANAGER and "centers.tablet" in current_app.view_functions:
-        return redirect(url_for("centers.tablet"))
+    views = current_app.view_functions
+    if current_user.role == Role.CENTER_MANAGER and "tablet.home" in views:
+        return redirect(url_for("tablet.home"))
+    if current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR) and "rooms.room" in views:
+        return redirect(url_for("rooms.room", session_id=session_id))
     return redirect(url_for("programs.session_detail", session_id=session_id))
 
 
