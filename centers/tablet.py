@@ -259,6 +259,17 @@ def today(user, center: Center) -> list[TabletSession]:
     ]
 
 
+def next_session(user, center: Center):
+    """The first published session after today, so an empty day still says when class is next."""
+    stmt = (
+        sa.select(Session)
+        .where(Session.date > clock.today(), Session.status == "published")
+        .order_by(Session.date, Session.start_time, Session.id)
+        .limit(1)
+    )
+    return db.session.scalar(policy.scope_tablet_sessions(stmt, user, center))
+
+
 def main_session(items: list[TabletSession]) -> TabletSession | None:
     """The session the big button is for: the one open now, else the next one today."""
     for state in ("open", "upcoming"):

@@ -59,6 +59,7 @@ def home():
         center=center,
         items=items,
         main=tablet.main_session(items),
+        next_session=tablet.next_session(current_user, center),
         today=clock.today(),
         video_configured=rooms.provider().configured,
     )

@@ -272,3 +272,14 @@ def test_tablet_home_needs_a_center_and_sends_strangers_to_pairing(client, login
     assert client.get("/tablet").location.endswith("/tablet/pair")
     login_as(UserFactory(role=Role.COORDINATOR))
     assert client.get("/tablet").status_code == 403
+
+
+def test_an_empty_day_says_when_the_next_class_is(client, login_as, center):
+    clock.freeze(START - timedelta(days=2))  # Sunday before the Tuesday session
+    SessionFactory(centers=[center], status="draft", published_at=None, date=START.date() - timedelta(days=1))
+    upcoming = SessionFactory(centers=[center])
+    SessionFactory(centers=[CenterFactory()], date=START.date() - timedelta(days=1))  # another center's
+    login_as(UserFactory(role=Role.CENTER_MANAGER, center_id=center.id))
+    html = client.get("/tablet").get_data(as_text=True)
+    assert "오늘은 수업이 없습니다." in html
+    assert f"다음 수업: 11월 24일 (화) 오전 10:00 {upcoming.program.title}" in html
