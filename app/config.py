@@ -60,6 +60,8 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
+        # Reports (issue #6): may county viewers download member names? (policy.can_export_member_names)
+        "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,
     }
 
 
@@ -84,6 +86,8 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
     for key in INT_ENV_KEYS:
         if env.get(key):
             config[key] = int(env[key])
+    if env.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
+        config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower() in ("1", "true", "yes")
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     config.update(overrides or {})

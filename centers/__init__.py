@@ -17,3 +17,12 @@ def init_app(app: Flask) -> None:
                  (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.INSTRUCTOR), order=20)
     register(api.blp)
     cli.init_app(app)
+    _init_reports(app)
+
+
+def _init_reports(app: Flask) -> None:
+    """County reports, exports and care follow-ups (issue #6)."""
+    from app.api import register
+    from centers import reports_api
+
+    register(reports_api.blp)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_configure(config):
     # Compile translations so page tests see the English catalog too.
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(ROOT / "translations"), "-f", "-q"],
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(ROOT / "translations"), "-f"],
         check=False,
         capture_output=True,
     )

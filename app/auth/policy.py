@@ -162,3 +162,63 @@ def scope_sessions(stmt: sa.Select, user: User) -> sa.Select:
 def require_ids_in_scope(user: User, center_ids: Iterable[int]) -> None:
     for center_id in center_ids:
         get_center(user, center_id)
+
+
+# --- reports, exports and care follow-ups (issue #6) ----------------------------------------
+
+REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.CENTER_MANAGER)
+CARE_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
+
+
+def require_report_access(user: User) -> None:
+    """Attendance figures: staff (every county), county viewers (own county), center managers
+    (own center). Instructors have no report."""
+    require_role(user, *REPORT_ROLES)
+
+
+def scope_report(stmt: sa.Select, user: User) -> sa.Select:
+    """Narrow a report statement (it joins ``centers``) to the centers the user may read.
+
+    Reports count published sessions only, so the drafts that ``scope_sessions`` hides from
+    non-staff never enter a figure; the center scope is the whole rule."""
+    require_report_access(user)
+    return scope_centers(stmt, user)
+
+
+def can_export_member_names(user: User, county=None) -> bool:
+    """Member names in downloaded files: staff always; a county viewer only for its own county
+    and only where the deployment allows it (``REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY``)."""
+    from flask import current_app
+
+    if is_staff(user):
+        return True
+    if user.role != Role.COUNTY_VIEWER or not current_app.config.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
+        return False
+    return county is not None and county.id == user.county_id
+
+
+def require_care_access(user: User) -> None:
+    require_role(user, *CARE_ROLES)
+
+
+def scope_follow_ups(stmt: sa.Select, user: User) -> sa.Select:
+    """Care follow-ups: staff see all; a county viewer its county's."""
+    from centers.models import FollowUp
+
+    require_care_access(user)
+    if is_staff(user):
+        return stmt
+    return stmt.where(FollowUp.county_id == user.county_id)
+
+
+def get_follow_up(user: User, follow_up_id: int):
+    """The follow-up, or 404 if missing, 403 if it belongs to another county."""
+    from centers.models import FollowUp
+
+    require_care_access(user)
+    item = db.session.get(FollowUp, follow_up_id)
+    if item is None:
+        raise NotFound()
+    if not is_staff(user) and item.county_id != user.county_id:
+        raise Forbidden()
+    return item

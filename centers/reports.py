@@ -1,0 +1,442 @@
+"""County attendance reports: the ONE service behind the dashboard, the center page, the API and
+the exports. Every figure is API.md's "A report" definition, computed in the database with
+GROUP BY over the (session × invited center) pairs:
+
+- ``sessions``       sessions with at least one invited center in scope
+- ``invited``        session × invited-center pairs
+- ``attended`` / ``absent`` / ``technical_issue`` / ``excused``   records by status
+- ``unreported``     ``invited`` minus records with a status (a null status is unreported)
+- ``headcount``      sum of the records' headcounts (연인원)
+- ``members``        distinct members on the records' member lists (marked present)
+- ``participation_rate``  attended ÷ (invited − technical_issue − excused), 0 when that is 0
+
+Only sessions with status ``published`` count (drafts and cancelled sessions never do), over the
+centers in the caller's scope (:func:`app.auth.policy.scope_report`), in an inclusive period.
+Dashboard extras: ``average_headcount`` (headcount of attended records ÷ attended records) and
+:func:`silent_centers` (centers that have not joined for 5 or more scheduled days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app import clock
+from app.auth import policy
+from app.auth.models import Role
+from app.errors import Invalid
+from app.extensions import db
+from app.labels import CATEGORY
+from centers.models import Attendance, AttendanceMember, Center, County, Member
+from programs.models import CATEGORIES, Instructor, Program, Session, SessionCenter
+
+GROUPS = ("center", "program", "category", "week")
+INTERNAL_GROUPS = GROUPS + ("county", "session")
+FIGURES = ("sessions", "invited", "attended", "absent", "technical_issue", "excused", "unreported",
+           "headcount", "members", "participation_rate")
+STATUSES = ("attended", "absent", "technical_issue", "excused")
+SILENT_DAYS = 5
+SILENT_LOOKBACK_DAYS = 60
+MAX_PERIOD_DAYS = 366 * 5
+
+S = Session.__table__
+SC = SessionCenter.__table__
+C = Center.__table__
+CN = County.__table__
+P = Program.__table__
+I = Instructor.__table__  # noqa: E741
+A = Attendance.__table__
+AM = AttendanceMember.__table__
+
+
+# --- periods and filters ------------------------------------------------------------------
+
+
+def month_range(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+def quarter_range(day: date) -> tuple[date, date]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    _, end = month_range(date(day.year, first_month + 2, 1))
+    return start, end
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers, after the scope checks. ``county``/``center`` are None for "all"."""
+
+    start: date
+    end: date
+    county: County | None = None
+    center: Center | None = None
+    category: str | None = None
+
+    def as_args(self) -> dict:
+        """The query string that reproduces these filters (links, exports)."""
+        args = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        if self.county is not None:
+            args["county_id"] = self.county.id
+        if self.center is not None:
+            args["center_id"] = self.center.id
+        if self.category:
+            args["category"] = self.category
+        return args
+
+
+def resolve(user, *, county_id: int | None = None, center_id: int | None = None, category: str | None = None,
+            start: date | None = None, end: date | None = None) -> Filters:
+    """Check scope and arguments: a county or center outside the user's scope is 403 (404 if it
+    does not exist). The period defaults to the current month in Seoul."""
+    policy.require_report_access(user)
+    if start is None and end is None:
+        start, end = month_range(clock.today())
+    elif start is None:
+        start = month_range(end)[0]
+    elif end is None:
+        end = month_range(start)[1]
+    if start > end:
+        raise Invalid("to", _l("기간의 끝이 시작보다 빠릅니다."))
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise Invalid("from", _l("기간은 5년을 넘을 수 없습니다."))
+    if category is not None and category not in CATEGORIES:
+        raise Invalid("category")
+    county = policy.get_county(user, county_id) if county_id is not None else None
+    center = policy.get_center(user, center_id) if center_id is not None else None
+    if county is not None and center is not None and center.county_id != county.id:
+        raise Invalid("center_id", _l("선택한 경로당이 그 군에 없습니다."))
+    if center is not None:
+        county = center.county
+    if county is None and user.role == Role.COUNTY_VIEWER:
+        county = policy.get_county(user, user.county_id)
+    if center is None and user.role == Role.CENTER_MANAGER:
+        center = policy.get_center(user, user.center_id)
+        county = center.county
+    return Filters(start=start, end=end, county=county, center=center, category=category)
+
+
+# --- SQL building blocks ------------------------------------------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def week_start(column):
+    """The Monday of the ISO week of a date column, in the database."""
+    if _dialect() == "postgresql":
+        return sa.cast(sa.func.date_trunc("week", column), sa.Date)
+    return sa.func.date(column, "weekday 0", "-6 days")
+
+
+def month_start(column):
+    if _dialect() == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", column), sa.Date)
+    return sa.func.strftime("%Y-%m-01", column)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _figure_columns() -> list:
+    status = A.c.status
+    return [
+        sa.func.count(sa.distinct(S.c.id)).label("sessions"),
+        sa.func.count().label("invited"),
+        *[sa.func.count(A.c.id).filter(status == s).label(s) for s in STATUSES],
+        sa.func.count(status).label("reported"),
+        sa.func.coalesce(sa.func.sum(A.c.headcount), 0).label("headcount"),
+        sa.func.coalesce(sa.func.sum(A.c.headcount).filter(status == "attended"), 0).label("attended_headcount"),
+    ]
+
+
+def _group_columns(group_by: str | None) -> tuple[list, list, list]:
+    """(key/label columns, GROUP BY columns, ORDER BY columns) for a grouping."""
+    if group_by is None:
+        return [], [], []
+    if group_by == "center":
+        cols = [C.c.id.label("key"), C.c.name.label("label"), C.c.county_id.label("county_id"),
+                CN.c.name.label("county")]
+        return cols, [C.c.id, C.c.name, C.c.county_id, CN.c.name], [CN.c.name, C.c.name, C.c.id]
+    if group_by == "county":
+        cols = [CN.c.id.label("key"), CN.c.name.label("label"), CN.c.province.label("province")]
+        return cols, [CN.c.id, CN.c.name, CN.c.province], [CN.c.province, CN.c.name, CN.c.id]
+    if group_by == "program":
+        cols = [P.c.id.label("key"), P.c.title.label("label"), P.c.category.label("category")]
+        return cols, [P.c.id, P.c.title, P.c.category], [P.c.category, P.c.title, P.c.id]
+    if group_by == "category":
+        return [P.c.category.label("key")], [P.c.category], [P.c.category]
+    if group_by == "week":
+        week = week_start(S.c.date)
+        return [week.label("key")], [week], [week]
+    if group_by == "session":
+        cols = [S.c.id.label("key"), S.c.date.label("date"), S.c.start_time.label("start_time"),
+                S.c.duration_minutes.label("duration_minutes"), P.c.title.label("label"),
+                P.c.category.label("category"), I.c.name.label("instructor")]
+        group = [S.c.id, S.c.date, S.c.start_time, S.c.duration_minutes, P.c.title, P.c.category, I.c.name]
+        return cols, group, [S.c.date, S.c.start_time, S.c.id]
+    raise Invalid("group_by")
+
+
+def _statement(user, filters: Filters, group_by: str | None, *, members: bool = False) -> sa.Select:
+    """The figures over the invited pairs (or, with ``members``, the distinct members marked
+    present) for the filters, grouped by ``group_by``."""
+    key_cols, group_cols, order_cols = _group_columns(group_by)
+    joined = SC.join(S, S.c.id == SC.c.session_id).join(C, C.c.id == SC.c.center_id)
+    if group_by in ("center", "county"):
+        joined = joined.join(CN, CN.c.id == C.c.county_id)
+    if filters.category or group_by in ("program", "category", "session"):
+        joined = joined.join(P, P.c.id == S.c.program_id)
+    if group_by == "session":
+        joined = joined.join(I, I.c.id == S.c.instructor_id)
+    on_record = sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id)
+    if members:
+        joined = joined.join(A, on_record).join(AM, AM.c.attendance_id == A.c.id)
+        figures = [sa.func.count(sa.distinct(AM.c.member_id)).label("members")]
+    else:
+        joined = joined.outerjoin(A, on_record)
+        figures = _figure_columns()
+    stmt = (
+        sa.select(*key_cols, *figures)
+        .select_from(joined)
+        .where(S.c.status == "published", S.c.date.between(filters.start, filters.end))
+    )
+    if filters.county is not None:
+        stmt = stmt.where(C.c.county_id == filters.county.id)
+    if filters.center is not None:
+        stmt = stmt.where(C.c.id == filters.center.id)
+    if filters.category:
+        stmt = stmt.where(P.c.category == filters.category)
+    if group_cols:
+        stmt = stmt.group_by(*group_cols)
+        if not members:
+            stmt = stmt.order_by(*order_cols)
+    return policy.scope_report(stmt, user)
+
+
+def finish(counts: dict, members: int) -> dict:
+    """API.md's figures from the raw counts of one group (or the totals)."""
+    invited = counts["invited"]
+    attended = counts["attended"]
+    denominator = invited - counts["technical_issue"] - counts["excused"]
+    figures = {
+        "sessions": counts["sessions"],
+        "invited": invited,
+        "attended": attended,
+        "absent": counts["absent"],
+        "technical_issue": counts["technical_issue"],
+        "excused": counts["excused"],
+        "unreported": invited - counts["reported"],
+        "headcount": int(counts["headcount"]),
+        "members": members,
+        "participation_rate": round(attended / denominator, 4) if denominator > 0 else 0.0,
+        "average_headcount": round(int(counts["attended_headcount"]) / attended, 1) if attended else 0.0,
+    }
+    return figures
+
+
+EMPTY = {"sessions": 0, "invited": 0, "attended": 0, "absent": 0, "technical_issue": 0, "excused": 0,
+         "reported": 0, "headcount": 0, "attended_headcount": 0}
+
+
+def _row_label(group_by: str, row) -> str:
+    if group_by == "category":
+        return CATEGORY.get(row["key"], row["key"])  # lazy: rendered in the request's language
+    if group_by == "week":
+        monday = _as_date(row["key"])
+        return f"{iso_week(monday)} ({monday:%m.%d}–{monday + timedelta(days=4):%m.%d})"
+    return row["label"]
+
+
+def grouped(user, filters: Filters, group_by: str) -> list[dict]:
+    """One row per group with ``key``, ``label`` and every figure (plus the group's own fields)."""
+    if group_by not in INTERNAL_GROUPS:
+        raise Invalid("group_by")
+    members = {
+        row.key: row.members
+        for row in db.session.execute(_statement(user, filters, group_by, members=True))
+    }
+    rows = []
+    for row in db.session.execute(_statement(user, filters, group_by)).mappings():
+        key = row["key"]
+        extra = {k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label")}
+        out = {"key": key, "label": _row_label(group_by, row), **extra, **finish(row, members.get(key, 0))}
+        if group_by == "week":
+            monday = _as_date(key)
+            out.update(key=iso_week(monday), week_start=monday)
+        rows.append(out)
+    return rows
+
+
+def totals(user, filters: Filters) -> dict:
+    row = db.session.execute(_statement(user, filters, None)).mappings().one()
+    members = db.session.execute(_statement(user, filters, None, members=True)).scalar_one()
+    return finish({k: row[k] or 0 for k in EMPTY}, members)
+
+
+def attendance_report(user, filters: Filters, group_by: str = "center") -> dict:
+    """API.md's report: ``{from, to, totals, rows}``."""
+    return {
+        "from": filters.start,
+        "to": filters.end,
+        "totals": totals(user, filters),
+        "rows": grouped(user, filters, group_by),
+    }
+
+
+# --- dashboard extras ---------------------------------------------------------------------
+
+
+def silent_centers(user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of: date | None = None) -> list[dict]:
+    """Centers that have not joined for ``min_days`` or more scheduled days, as of the period's
+    end (or yesterday, if that is earlier: today's sessions may not be over yet).
+
+    A scheduled day is a date with a published session the center is invited to; joining is a
+    record with status ``attended`` or a join time (from the tablet or Jitsi). The streak is
+    counted back from the last day over at most ``SILENT_LOOKBACK_DAYS`` calendar days."""
+    as_of = as_of or min(filters.end, clock.today() - timedelta(days=1))
+    since = as_of - timedelta(days=SILENT_LOOKBACK_DAYS)
+    scheduled = (
+        sa.select(SC.c.center_id.label("center_id"), S.c.date.label("day"))
+        .select_from(SC.join(S, S.c.id == SC.c.session_id).join(C, C.c.id == SC.c.center_id))
+        .where(S.c.status == "published", S.c.date.between(since, as_of))
+        .distinct()
+    )
+    joined = (
+        sa.select(A.c.center_id.label("center_id"), sa.func.max(A.c.session_date).label("last_day"))
+        .select_from(A.join(C, C.c.id == A.c.center_id))
+        .where(A.c.session_date.between(since, as_of),
+               sa.or_(A.c.status == "attended", A.c.joined_at.is_not(None)))
+        .group_by(A.c.center_id)
+    )
+    if filters.county is not None:
+        scheduled = scheduled.where(C.c.county_id == filters.county.id)
+        joined = joined.where(C.c.county_id == filters.county.id)
+    if filters.center is not None:
+        scheduled = scheduled.where(C.c.id == filters.center.id)
+        joined = joined.where(C.c.id == filters.center.id)
+    scheduled = policy.scope_report(scheduled, user).subquery("scheduled")
+    joined = policy.scope_report(joined, user).subquery("joined")
+    streaks = (
+        sa.select(
+            scheduled.c.center_id,
+            sa.func.count().label("days"),
+            sa.func.min(scheduled.c.day).label("first_missed"),
+            sa.func.max(joined.c.last_day).label("last_joined"),
+        )
+        .select_from(scheduled.outerjoin(joined, joined.c.center_id == scheduled.c.center_id))
+        .where(sa.or_(joined.c.last_day.is_(None), scheduled.c.day > joined.c.last_day))
+        .group_by(scheduled.c.center_id)
+        .having(sa.func.count() >= min_days)
+    ).subquery("streaks")
+    stmt = (
+        sa.select(C.c.id, C.c.name, CN.c.name.label("county"), streaks.c.days, streaks.c.first_missed,
+                  streaks.c.last_joined)
+        .select_from(streaks.join(C, C.c.id == streaks.c.center_id).join(CN, CN.c.id == C.c.county_id))
+        .order_by(streaks.c.days.desc(), CN.c.name, C.c.name)
+    )
+    return [
+        {
+            "center_id": row.id, "center": row.name, "county": row.county, "days": row.days,
+            "first_missed": _as_date(row.first_missed),
+            "last_joined": _as_date(row.last_joined) if row.last_joined is not None else None,
+            "beyond_lookback": row.last_joined is None,
+        }
+        for row in db.session.execute(stmt)
+    ]
+
+
+def dashboard(user, filters: Filters) -> dict:
+    """Everything the county dashboard shows, from the same queries as the API."""
+    compare_by = "center" if filters.county is not None or filters.center is not None else "county"
+    return {
+        "filters": filters,
+        "totals": totals(user, filters),
+        "compare_by": compare_by,
+        "compare": grouped(user, filters, compare_by),
+        "weeks": grouped(user, filters, "week"),
+        "categories": grouped(user, filters, "category"),
+        "programs": grouped(user, filters, "program"),
+        "silent": silent_centers(user, filters),
+        "as_of": min(filters.end, clock.today() - timedelta(days=1)),
+    }
+
+
+# --- one center ---------------------------------------------------------------------------
+
+
+def center_records(user, center: Center, *, until: date | None = None, limit: int = 20) -> list[tuple]:
+    """The center's latest sessions (published or cancelled after publishing) up to ``until``
+    with its record (or None) and the number of members on it."""
+    until = until or clock.today()
+    member_count = (
+        sa.select(sa.func.count()).where(AM.c.attendance_id == Attendance.id).scalar_subquery()
+    )
+    stmt = (
+        sa.select(Session, Attendance, member_count)
+        .join(SessionCenter, SessionCenter.session_id == Session.id)
+        .outerjoin(Attendance, sa.and_(Attendance.session_id == Session.id, Attendance.center_id == center.id))
+        .where(SessionCenter.center_id == center.id, Session.date <= until, Session.published_at.is_not(None))
+        .order_by(Session.date.desc(), Session.start_time.desc())
+        .limit(limit)
+    )
+    stmt = policy.scope_sessions(stmt, user)
+    return [(s, a, n if a is not None else 0) for s, a, n in db.session.execute(stmt)]
+
+
+def member_attendance(user, center: Center, *, months: int = 6, until: date | None = None) -> dict | None:
+    """Each member's attendances per month over the last ``months`` months, beside the number
+    of sessions the center attended. None when the user may not see member names."""
+    if not policy.can_see_member_names(user, center):
+        return None
+    until = until or clock.today()
+    first = month_range(until)[0]
+    for _ in range(months - 1):
+        first = month_range(first - timedelta(days=1))[0]
+    month_list = [first]
+    while len(month_list) < months:
+        month_list.append(month_range(month_list[-1])[1] + timedelta(days=1))
+    month = month_start(A.c.session_date)
+    base = (
+        sa.select(month.label("month"))
+        .select_from(A.join(S, S.c.id == A.c.session_id))
+        .where(A.c.center_id == center.id, A.c.status == "attended", S.c.status == "published",
+               A.c.session_date.between(first, until))
+    )
+    held = {
+        _as_date(row.month): row.n
+        for row in db.session.execute(base.add_columns(sa.func.count().label("n")).group_by(month))
+    }
+    per_member = (
+        base.add_columns(AM.c.member_id, sa.func.count().label("n"))
+        .join(AM, AM.c.attendance_id == A.c.id)
+        .group_by(month, AM.c.member_id)
+    )
+    counts: dict[int, dict[date, int]] = {}
+    for row in db.session.execute(per_member):
+        counts.setdefault(row.member_id, {})[_as_date(row.month)] = row.n
+    members = list(db.session.scalars(
+        sa.select(Member).where(Member.center_id == center.id).order_by(Member.status, Member.name)
+    ))
+    return {
+        "months": month_list,
+        "held": [held.get(m, 0) for m in month_list],
+        "members": [
+            {"member": m, "counts": [counts.get(m.id, {}).get(mo, 0) for mo in month_list],
+             "total": sum(counts.get(m.id, {}).values())}
+            for m in members
+            if m.status == "active" or m.id in counts
+        ],
+    }
