@@ -340,8 +340,100 @@ def load_big(url, conn, sessions, groups, listed, silent, rng) -> None:
 # --- timing --------------------------------------------------------------------------------
 
 
+PLAIN_FIGURES = """SELECT c.id, c.name, c.county_id, cn.name AS county,
+       count(DISTINCT s.id) AS sessions, count(*) AS invited,
+       count(a.id) FILTER (WHERE a.status = 'attended') AS attended,
+       count(a.id) FILTER (WHERE a.status = 'absent') AS absent,
+       count(a.id) FILTER (WHERE a.status = 'technical_issue') AS technical_issue,
+       count(a.id) FILTER (WHERE a.status = 'excused') AS excused,
+       count(a.status) AS reported,
+       coalesce(sum(a.headcount), 0) AS headcount,
+       coalesce(sum(a.headcount) FILTER (WHERE a.status = 'attended'), 0) AS attended_headcount,
+       grouping(c.id) AS is_total
+FROM session_centers sc
+JOIN sessions s ON s.id = sc.session_id
+JOIN centers c ON c.id = sc.center_id
+LEFT JOIN attendance a ON a.session_id = sc.session_id AND a.center_id = sc.center_id
+JOIN counties cn ON cn.id = c.county_id
+WHERE s.status = 'published' AND s.date BETWEEN %(start)s AND %(end)s{county}
+GROUP BY GROUPING SETS ((c.id, c.name, c.county_id, cn.name), ())
+ORDER BY cn.name, c.name, c.id"""
+
+PLAIN_MEMBERS = """SELECT c.id, count(DISTINCT am.member_id) AS members, grouping(c.id) AS is_total
+FROM attendance a
+JOIN sessions s ON s.id = a.session_id
+JOIN session_centers sc ON sc.session_id = a.session_id AND sc.center_id = a.center_id
+JOIN centers c ON c.id = a.center_id
+JOIN attendance_members am ON am.attendance_id = a.id
+JOIN counties cn ON cn.id = c.county_id
+WHERE s.status = 'published' AND s.date BETWEEN %(start)s AND %(end)s
+  AND a.session_date BETWEEN %(start)s AND %(end)s{county}
+GROUP BY GROUPING SETS ((c.id, c.name, c.county_id, cn.name), ())"""
+
+
+def plain_sql(county: bool) -> list[str]:
+    """The report's aggregates written by hand: figures and distinct members, each by center
+    with the totals row (GROUPING SETS), as the service computes them on PostgreSQL."""
+    where = "\n  AND c.county_id = %(county)s" if county else ""
+    return [PLAIN_FIGURES.format(county=where), PLAIN_MEMBERS.format(county=where)]
+
+
+def _median_ms(fn, runs: int) -> tuple[float, object]:
+    result = fn()  # warm-up (caches, plans)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), result
+
+
 def run_timing(url: str, runs: int) -> None:
-    raise SystemExit("timing: not written yet")
+    from app.auth.models import Role, User
+    from centers import reports
+
+    cases = [
+        ("county, one month", 1, date(YEAR, 3, 1), date(YEAR, 3, 31)),
+        ("county, one year", 1, date(YEAR, 1, 1), date(YEAR, 12, 31)),
+        ("country, one month", None, date(YEAR, 3, 1), date(YEAR, 3, 31)),
+    ]
+    app = app_for(url)
+    coordinator = User(username="bench", role=Role.COORDINATOR.value, active=True)
+    viewer = User(username="bench-county", role=Role.COUNTY_VIEWER.value, county_id=1, active=True)
+    print(f"\nplain SQL (run through psycopg, median of {runs} warm runs):")
+    for statement in plain_sql(county=True):
+        print("\n" + statement + ";")
+    results = []
+    with app.app_context(), app.test_request_context(), psycopg.connect(psycopg_url(url)) as conn:
+        for label, county, start, end in cases:
+            params = {"start": start, "end": end, "county": county}
+            statements = plain_sql(county is not None)
+
+            def run_sql():
+                return [conn.execute(q, params).fetchall() for q in statements]
+
+            def run_app(user=coordinator):
+                filters = reports.resolve(user, county_id=county, start=start, end=end)
+                return reports.attendance_report(user, filters, "center")
+
+            sql_ms, sql_result = _median_ms(run_sql, runs)
+            app_ms, report = _median_ms(run_app, runs)
+            totals = next(row for row in sql_result[0] if row[-1] == 1)
+            assert (report["totals"]["invited"], report["totals"]["attended"]) == (totals[5], totals[6]), \
+                "the app and the plain SQL disagree"
+            assert len(report["rows"]) == len(sql_result[0]) - 1
+            results.append((label, app_ms, sql_ms, report))
+            if county is not None and label.endswith("month"):
+                viewer_ms, _ = _median_ms(lambda: run_app(viewer), runs)
+                results.append((label + " (county viewer)", viewer_ms, sql_ms, report))
+    print(f"\n{'report':<34}{'app ms':>10}{'SQL ms':>10}{'app/SQL':>9}{'invited':>12}{'rows':>8}")
+    for label, app_ms, sql_ms, report in results:
+        print(f"{label:<34}{app_ms:>10.1f}{sql_ms:>10.1f}{app_ms / sql_ms:>9.2f}"
+              f"{report['totals']['invited']:>12,}{len(report['rows']):>8,}")
+    worst = max(app_ms / sql_ms for _, app_ms, sql_ms, _ in results)
+    county_month = results[0][1]
+    print(f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}")
+    print(f"county-month report {county_month:.1f} ms (target < 200 ms): {'OK' if county_month < 200 else 'MISSED'}")
 
 
 def main(argv=None) -> int:

@@ -190,48 +190,76 @@ def _group_columns(group_by: str | None) -> tuple[list, list, list]:
     raise Invalid("group_by")
 
 
-def _statement(user, filters: Filters, group_by: str | None, *, members: bool = False) -> sa.Select:
+def _statement(user, filters: Filters, group_by: str | None, *, members: bool = False,
+               with_totals: bool = False) -> sa.Select:
     """The figures over the invited pairs (or, with ``members``, the distinct members marked
-    present) for the filters, grouped by ``group_by``."""
+    present) for the filters, grouped by ``group_by``. ``with_totals`` (PostgreSQL) adds the
+    totals row in the same pass: ``GROUP BY GROUPING SETS ((group), ())``, flagged by
+    ``is_total``."""
     key_cols, group_cols, order_cols = _group_columns(group_by)
-    joined = SC.join(S, S.c.id == SC.c.session_id).join(C, C.c.id == SC.c.center_id)
+    if members:
+        # Driven from the records (index on center_id, session_date); a record counts only
+        # where its center is invited, as the figures do.
+        joined = (
+            A.join(S, S.c.id == A.c.session_id)
+            .join(SC, sa.and_(SC.c.session_id == A.c.session_id, SC.c.center_id == A.c.center_id))
+            .join(C, C.c.id == A.c.center_id)
+            .join(AM, AM.c.attendance_id == A.c.id)
+        )
+        figures = [sa.func.count(sa.distinct(AM.c.member_id)).label("members")]
+    else:
+        joined = (
+            SC.join(S, S.c.id == SC.c.session_id)
+            .join(C, C.c.id == SC.c.center_id)
+            .outerjoin(A, sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id))
+        )
+        figures = _figure_columns()
     if group_by in ("center", "county"):
         joined = joined.join(CN, CN.c.id == C.c.county_id)
     if filters.category or group_by in ("program", "category", "session"):
         joined = joined.join(P, P.c.id == S.c.program_id)
     if group_by == "session":
         joined = joined.join(I, I.c.id == S.c.instructor_id)
-    on_record = sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id)
-    if members:
-        joined = joined.join(A, on_record).join(AM, AM.c.attendance_id == A.c.id)
-        figures = [sa.func.count(sa.distinct(AM.c.member_id)).label("members")]
-    else:
-        joined = joined.outerjoin(A, on_record)
-        figures = _figure_columns()
+    columns = [*key_cols, *figures]
+    if with_totals and group_cols:
+        columns.append(sa.func.grouping(group_cols[0]).label("is_total"))
     stmt = (
-        sa.select(*key_cols, *figures)
+        sa.select(*columns)
         .select_from(joined)
         .where(S.c.status == "published", S.c.date.between(filters.start, filters.end))
     )
+    if members:
+        stmt = stmt.where(A.c.session_date.between(filters.start, filters.end))
     if filters.county is not None:
         stmt = stmt.where(C.c.county_id == filters.county.id)
     if filters.center is not None:
         stmt = stmt.where(C.c.id == filters.center.id)
     if filters.category:
         stmt = stmt.where(P.c.category == filters.category)
-    if group_cols:
+    if group_cols and with_totals:
+        stmt = stmt.group_by(sa.func.grouping_sets(sa.tuple_(*group_cols), sa.tuple_()))
+    elif group_cols:
         stmt = stmt.group_by(*group_cols)
-        if not members:
-            stmt = stmt.order_by(*order_cols)
-    return policy.scope_report(stmt, user)
+    if group_cols and not members:
+        stmt = stmt.order_by(*order_cols)
+    return _scoped(stmt, user, filters)
 
 
-def finish(counts: dict, members: int) -> dict:
+def _scoped(stmt: sa.Select, user, filters: Filters) -> sa.Select:
+    return policy.scope_report(
+        stmt, user,
+        county_id=filters.county.id if filters.county is not None else None,
+        center_id=filters.center.id if filters.center is not None else None,
+    )
+
+
+def finish(counts, members: int) -> dict:
     """API.md's figures from the raw counts of one group (or the totals)."""
+    counts = {k: counts[k] or 0 for k in EMPTY}
     invited = counts["invited"]
     attended = counts["attended"]
     denominator = invited - counts["technical_issue"] - counts["excused"]
-    figures = {
+    return {
         "sessions": counts["sessions"],
         "invited": invited,
         "attended": attended,
@@ -244,7 +272,6 @@ def finish(counts: dict, members: int) -> dict:
         "participation_rate": round(attended / denominator, 4) if denominator > 0 else 0.0,
         "average_headcount": round(int(counts["attended_headcount"]) / attended, 1) if attended else 0.0,
     }
-    return figures
 
 
 EMPTY = {"sessions": 0, "invited": 0, "attended": 0, "absent": 0, "technical_issue": 0, "excused": 0,
@@ -260,40 +287,50 @@ def _row_label(group_by: str, row) -> str:
     return row["label"]
 
 
-def grouped(user, filters: Filters, group_by: str) -> list[dict]:
-    """One row per group with ``key``, ``label`` and every figure (plus the group's own fields)."""
-    if group_by not in INTERNAL_GROUPS:
+def _compute(user, filters: Filters, group_by: str | None, *, want_totals: bool = True) -> tuple[dict | None, list[dict]]:
+    """(totals, rows): two statements on PostgreSQL (figures and members, each with its
+    totals row through GROUPING SETS), four elsewhere."""
+    if group_by is not None and group_by not in INTERNAL_GROUPS:
         raise Invalid("group_by")
-    members = {
-        row.key: row.members
-        for row in db.session.execute(_statement(user, filters, group_by, members=True))
-    }
+    one_pass = group_by is not None and want_totals and _dialect() == "postgresql"
+    total_counts, total_members = None, 0
+    members: dict = {}
+    for row in db.session.execute(_statement(user, filters, group_by, members=True, with_totals=one_pass)).mappings():
+        if group_by is None or row.get("is_total"):
+            total_members = row["members"]
+        else:
+            members[row["key"]] = row["members"]
     rows = []
-    for row in db.session.execute(_statement(user, filters, group_by)).mappings():
+    for row in db.session.execute(_statement(user, filters, group_by, with_totals=one_pass)).mappings():
+        if group_by is None or row.get("is_total"):
+            total_counts = row
+            continue
         key = row["key"]
-        extra = {k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label")}
+        extra = {k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label", "is_total")}
         out = {"key": key, "label": _row_label(group_by, row), **extra, **finish(row, members.get(key, 0))}
         if group_by == "week":
             monday = _as_date(key)
             out.update(key=iso_week(monday), week_start=monday)
         rows.append(out)
-    return rows
+    if want_totals and total_counts is None and group_by is not None and not one_pass:
+        return _compute(user, filters, None)[0], rows
+    totals = finish(total_counts if total_counts is not None else EMPTY, total_members) if want_totals else None
+    return totals, rows
+
+
+def grouped(user, filters: Filters, group_by: str) -> list[dict]:
+    """One row per group with ``key``, ``label`` and every figure (plus the group's own fields)."""
+    return _compute(user, filters, group_by, want_totals=False)[1]
 
 
 def totals(user, filters: Filters) -> dict:
-    row = db.session.execute(_statement(user, filters, None)).mappings().one()
-    members = db.session.execute(_statement(user, filters, None, members=True)).scalar_one()
-    return finish({k: row[k] or 0 for k in EMPTY}, members)
+    return _compute(user, filters, None)[0]
 
 
 def attendance_report(user, filters: Filters, group_by: str = "center") -> dict:
     """API.md's report: ``{from, to, totals, rows}``."""
-    return {
-        "from": filters.start,
-        "to": filters.end,
-        "totals": totals(user, filters),
-        "rows": grouped(user, filters, group_by),
-    }
+    report_totals, rows = _compute(user, filters, group_by)
+    return {"from": filters.start, "to": filters.end, "totals": report_totals, "rows": rows}
 
 
 # --- dashboard extras ---------------------------------------------------------------------
@@ -327,8 +364,8 @@ def silent_centers(user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of
     if filters.center is not None:
         scheduled = scheduled.where(C.c.id == filters.center.id)
         joined = joined.where(C.c.id == filters.center.id)
-    scheduled = policy.scope_report(scheduled, user).subquery("scheduled")
-    joined = policy.scope_report(joined, user).subquery("joined")
+    scheduled = _scoped(scheduled, user, filters).subquery("scheduled")
+    joined = _scoped(joined, user, filters).subquery("joined")
     streaks = (
         sa.select(
             scheduled.c.center_id,
