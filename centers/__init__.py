@@ -22,7 +22,13 @@ def init_app(app: Flask) -> None:
 
 def _init_reports(app: Flask) -> None:
     """County reports, exports and care follow-ups (issue #6)."""
-    from app.api import register
-    from centers import reports_api
+    from flask_babel import lazy_gettext as _l
 
+    from app import nav
+    from app.api import register
+    from app.auth.models import Role
+    from centers import report_views, reports_api
+
+    app.register_blueprint(report_views.bp)
+    nav.register(app, _l("참여 현황"), "reports.dashboard", (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=30)
     register(reports_api.blp)

@@ -333,6 +333,33 @@ def attendance_report(user, filters: Filters, group_by: str = "center") -> dict:
     return {"from": filters.start, "to": filters.end, "totals": report_totals, "rows": rows}
 
 
+def member_totals(user, filters: Filters) -> list[dict]:
+    """Each member marked present in the period, with how many times: personal data, for the
+    callers :func:`policy.can_export_member_names` or :func:`policy.can_see_member_names` allow."""
+    M = Member.__table__
+    stmt = (
+        sa.select(C.c.name.label("center"), M.c.id, M.c.name, M.c.birth_year, sa.func.count().label("attended"))
+        .select_from(
+            A.join(S, S.c.id == A.c.session_id)
+            .join(SC, sa.and_(SC.c.session_id == A.c.session_id, SC.c.center_id == A.c.center_id))
+            .join(C, C.c.id == A.c.center_id)
+            .join(AM, AM.c.attendance_id == A.c.id)
+            .join(M, M.c.id == AM.c.member_id)
+        )
+        .where(S.c.status == "published", S.c.date.between(filters.start, filters.end),
+               A.c.session_date.between(filters.start, filters.end))
+        .group_by(C.c.name, M.c.id, M.c.name, M.c.birth_year)
+        .order_by(C.c.name, M.c.name, M.c.id)
+    )
+    if filters.county is not None:
+        stmt = stmt.where(C.c.county_id == filters.county.id)
+    if filters.center is not None:
+        stmt = stmt.where(C.c.id == filters.center.id)
+    if filters.category:
+        stmt = stmt.join(P, P.c.id == S.c.program_id).where(P.c.category == filters.category)
+    return [dict(row) for row in db.session.execute(_scoped(stmt, user, filters)).mappings()]
+
+
 # --- dashboard extras ---------------------------------------------------------------------
 
 
