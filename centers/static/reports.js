@@ -41,6 +41,11 @@
     }
   });
 
+  var compareBox = document.querySelector("#chart-compare") && document.querySelector("#chart-compare").parentNode;
+  if (compareBox) {  /* about 2.2rem a bar, between 10 and 60rem */
+    compareBox.style.height = Math.max(10, Math.min(60, 3 + data.compare.labels.length * 2.2)) + "rem";
+  }
+
   make("chart-compare", {
     type: "bar",
     data: {
