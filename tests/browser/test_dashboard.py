@@ -90,3 +90,39 @@ def test_coordinator_dashboard_and_print_page_are_accessible(live_server, page):
     page.goto(f"{live_server.url}/reports/print?from=2026-11-01&to=2026-11-30")
     assert page.locator('[data-figure="headcount"]').inner_text() == "42"
     assert_accessible(page)
+
+
+def test_care_worklist(live_server, page):
+    from datetime import date, timedelta
+
+    from app.extensions import db
+    from centers import care
+    from tests.factories import CenterFactory, SessionFactory
+
+    center = CenterFactory(name="조용한 경로당")
+    day = date(2026, 11, 2)
+    for offset in range(7):
+        if (day + timedelta(days=offset)).weekday() < 5:
+            SessionFactory(date=day + timedelta(days=offset), centers=[center])
+    with live_server_request():
+        care.scan(date(2026, 11, 9))
+        db.session.commit()
+    viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=center.county_id)
+    login(page, live_server, viewer.username)
+    page.goto(f"{live_server.url}/care/")
+    item = page.locator("article.follow-up")
+    assert item.count() == 1 and "조용한 경로당" in item.inner_text()
+    assert_accessible(page)
+    item.get_by_label("상태").select_option("in_progress")
+    item.get_by_label("메모").fill("이장님께 전화로 확인 요청")
+    with page.expect_navigation():
+        item.get_by_role("button", name="저장").click()
+    assert "확인 기록을 저장했습니다." in page.locator(".flashes").inner_text()
+    assert page.locator("article.follow-up").get_by_label("상태").input_value() == "in_progress"
+    assert_accessible(page)
+
+
+def live_server_request():
+    from flask import current_app
+
+    return current_app.test_request_context()
