@@ -60,7 +60,8 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
-        # Reports (issue #6): may county viewers download member names? (policy.can_export_member_names)
+        # Reports (issue #6): may county viewers download member names?
+        # (policy.can_export_member_names)
         "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,
     }
 
@@ -87,7 +88,8 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
         if env.get(key):
             config[key] = int(env[key])
     if env.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
-        config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower() in ("1", "true", "yes")
+        flag = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower()
+        config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = flag in ("1", "true", "yes")
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     config.update(overrides or {})

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (COPY rows and SQL read best on one line)
 """National-scale attendance report benchmark (PostgreSQL).
 
     python bench/national_report.py load     # build ieum_bench6 and load the national data set
@@ -29,7 +30,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -47,7 +48,16 @@ PROGRAMS = 20
 INSTRUCTORS = 60
 MEMBER_LIST_SHARE = 0.05
 BIG_TABLES = ("session_centers", "attendance", "attendance_members")
-PROVINCES = ["경상북도", "전북특별자치도", "전라남도", "강원특별자치도", "충청남도", "충청북도", "경상남도", "경기도"]
+PROVINCES = [
+    "경상북도",
+    "전북특별자치도",
+    "전라남도",
+    "강원특별자치도",
+    "충청남도",
+    "충청북도",
+    "경상남도",
+    "경기도",
+]
 STAMP = "2026-01-01 00:00:00+00"
 
 
@@ -73,8 +83,10 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         rate = self.done / elapsed if elapsed else 0
         eta = (self.total - self.done) / rate if rate else 0
-        line = (f"{self.label:<20} [{'#' * int(frac * 30):<30}] {frac * 100:5.1f}% "
-                f"{self.done:>12,} rows {rate:>10,.0f}/s eta {eta:5.0f}s")
+        line = (
+            f"{self.label:<20} [{'#' * int(frac * 30):<30}] {frac * 100:5.1f}% "
+            f"{self.done:>12,} rows {rate:>10,.0f}/s eta {eta:5.0f}s"
+        )
         if self.tty:
             sys.stderr.write("\r" + line)
             sys.stderr.flush()
@@ -86,7 +98,10 @@ class Progress:
     def finish(self) -> None:
         if self.tty:
             sys.stderr.write("\n")
-        print(f"{self.label}: {self.done:,} rows in {time.perf_counter() - self.start:.1f} s", flush=True)
+        print(
+            f"{self.label}: {self.done:,} rows in {time.perf_counter() - self.start:.1f} s",
+            flush=True,
+        )
 
 
 # --- schema --------------------------------------------------------------------------------
@@ -172,7 +187,9 @@ def weekdays(year: int) -> list[date]:
     return out
 
 
-def copy_rows(conn, table: str, columns: str, rows, label: str | None = None, total: int = 0) -> None:
+def copy_rows(
+    conn, table: str, columns: str, rows, label: str | None = None, total: int = 0
+) -> None:
     progress = Progress(label or table, total or len(rows))
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         buf = []
@@ -206,8 +223,12 @@ def load(url: str) -> None:
     by_county: dict[int, list[int]] = {}
     for cid, county in layout:
         by_county.setdefault(county, []).append(cid)
-    groups = [ids[i:i + GROUP_SIZE] for county in sorted(by_county) for ids in [by_county[county]]
-              for i in range(0, len(ids), GROUP_SIZE)]
+    groups = [
+        ids[i : i + GROUP_SIZE]
+        for county in sorted(by_county)
+        for ids in [by_county[county]]
+        for i in range(0, len(ids), GROUP_SIZE)
+    ]
     listed = set(rng.sample(range(1, CENTERS + 1), int(CENTERS * MEMBER_LIST_SHARE)))
     silent = set(rng.sample(range(1, CENTERS + 1), CENTERS // 50))
     t0 = time.perf_counter()
@@ -215,25 +236,67 @@ def load(url: str) -> None:
         if loaded(conn):
             print("data already loaded (use --reset to reload)")
             return
-        print(f"loading: {COUNTIES} counties, {CENTERS:,} centers, {len(days)} weekdays of {YEAR}, "
-              f"{len(groups) * len(days):,} sessions, ~{CENTERS * len(days):,} invitations", flush=True)
-        copy_rows(conn, "counties", "id, name, province, created_at, updated_at",
-                  [f"{i}\t시군{i:03d}\t{PROVINCES[i % len(PROVINCES)]}\t{STAMP}\t{STAMP}\n"
-                   for i in range(1, COUNTIES + 1)])
-        copy_rows(conn, "support_periods", "id, county_id, start, \"end\", note, created_at, updated_at",
-                  [f"{i}\t{i}\t{YEAR}-01-01\t{YEAR}-12-31\t\t{STAMP}\t{STAMP}\n" for i in range(1, COUNTIES + 1)])
-        copy_rows(conn, "centers", "id, county_id, name, address, capacity, active, calendar_key, created_at, updated_at",
-                  [f"{cid}\t{county}\t경로당 {cid}\t주소 {cid}\t30\tt\tbench-{cid}\t{STAMP}\t{STAMP}\n"
-                   for cid, county in layout])
-        copy_rows(conn, "members", "id, center_id, name, birth_year, status, note, created_at, updated_at",
-                  (f"{(cid - 1) * MEMBERS_PER_CENTER + k + 1}\t{cid}\t어르신 {cid}-{k + 1}\t{1935 + k * 2}\tactive\t\t{STAMP}\t{STAMP}\n"
-                   for cid, _ in layout for k in range(MEMBERS_PER_CENTER)),
-                  total=CENTERS * MEMBERS_PER_CENTER)
-        copy_rows(conn, "programs", "id, title, category, description, duration_minutes, active, created_at, updated_at",
-                  [f"{i}\t프로그램 {i}\t{'leisure' if i % 2 else 'health'}\t\t60\tt\t{STAMP}\t{STAMP}\n"
-                   for i in range(1, PROGRAMS + 1)])
-        copy_rows(conn, "instructors", "id, name, phone, active, calendar_key, created_at, updated_at",
-                  [f"{i}\t강사 {i}\t\\N\tt\tbench-i{i}\t{STAMP}\t{STAMP}\n" for i in range(1, INSTRUCTORS + 1)])
+        print(
+            f"loading: {COUNTIES} counties, {CENTERS:,} centers, {len(days)} weekdays of {YEAR}, "
+            f"{len(groups) * len(days):,} sessions, ~{CENTERS * len(days):,} invitations",
+            flush=True,
+        )
+        copy_rows(
+            conn,
+            "counties",
+            "id, name, province, created_at, updated_at",
+            [
+                f"{i}\t시군{i:03d}\t{PROVINCES[i % len(PROVINCES)]}\t{STAMP}\t{STAMP}\n"
+                for i in range(1, COUNTIES + 1)
+            ],
+        )
+        copy_rows(
+            conn,
+            "support_periods",
+            'id, county_id, start, "end", note, created_at, updated_at',
+            [
+                f"{i}\t{i}\t{YEAR}-01-01\t{YEAR}-12-31\t\t{STAMP}\t{STAMP}\n"
+                for i in range(1, COUNTIES + 1)
+            ],
+        )
+        copy_rows(
+            conn,
+            "centers",
+            "id, county_id, name, address, capacity, active, calendar_key, created_at, updated_at",
+            [
+                f"{cid}\t{county}\t경로당 {cid}\t주소 {cid}\t30\tt\tbench-{cid}\t{STAMP}\t{STAMP}\n"
+                for cid, county in layout
+            ],
+        )
+        copy_rows(
+            conn,
+            "members",
+            "id, center_id, name, birth_year, status, note, created_at, updated_at",
+            (
+                f"{(cid - 1) * MEMBERS_PER_CENTER + k + 1}\t{cid}\t어르신 {cid}-{k + 1}\t{1935 + k * 2}\tactive\t\t{STAMP}\t{STAMP}\n"
+                for cid, _ in layout
+                for k in range(MEMBERS_PER_CENTER)
+            ),
+            total=CENTERS * MEMBERS_PER_CENTER,
+        )
+        copy_rows(
+            conn,
+            "programs",
+            "id, title, category, description, duration_minutes, active, created_at, updated_at",
+            [
+                f"{i}\t프로그램 {i}\t{'leisure' if i % 2 else 'health'}\t\t60\tt\t{STAMP}\t{STAMP}\n"
+                for i in range(1, PROGRAMS + 1)
+            ],
+        )
+        copy_rows(
+            conn,
+            "instructors",
+            "id, name, phone, active, calendar_key, created_at, updated_at",
+            [
+                f"{i}\t강사 {i}\t\\N\tt\tbench-i{i}\t{STAMP}\t{STAMP}\n"
+                for i in range(1, INSTRUCTORS + 1)
+            ],
+        )
 
         # Sessions: one per weekday per group; ~1 % cancelled.
         sessions = []  # (session_id, day, group index, cancelled)
@@ -242,14 +305,19 @@ def load(url: str) -> None:
             for g in range(len(groups)):
                 sid += 1
                 sessions.append((sid, day, g, rng.random() < 0.01))
-        copy_rows(conn, "sessions",
-                  "id, program_id, instructor_id, date, start_time, duration_minutes, status, version, sequence, "
-                  "published_at, cancelled_at, note, created_at, updated_at",
-                  (f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + g % 5}:00:00\t60\t"
-                   f"{'cancelled' if cancelled else 'published'}\t1\t{1 if cancelled else 0}\t{STAMP}\t"
-                   f"{STAMP if cancelled else chr(92) + 'N'}\t\t{STAMP}\t{STAMP}\n"
-                   for s, day, g, cancelled in sessions),
-                  total=len(sessions))
+        copy_rows(
+            conn,
+            "sessions",
+            "id, program_id, instructor_id, date, start_time, duration_minutes, status, version, sequence, "
+            "published_at, cancelled_at, note, created_at, updated_at",
+            (
+                f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + g % 5}:00:00\t60\t"
+                f"{'cancelled' if cancelled else 'published'}\t1\t{1 if cancelled else 0}\t{STAMP}\t"
+                f"{STAMP if cancelled else chr(92) + 'N'}\t\t{STAMP}\t{STAMP}\n"
+                for s, day, g, cancelled in sessions
+            ),
+            total=len(sessions),
+        )
         conn.commit()
 
         print("dropping the big tables' indexes and constraints for the load", flush=True)
@@ -264,39 +332,68 @@ def load(url: str) -> None:
             conn.execute(statement)
             conn.commit()
             print(f"  {time.perf_counter() - t:6.1f} s  {statement[:110]}", flush=True)
-        for table, column in (("counties", "id"), ("support_periods", "id"), ("centers", "id"), ("members", "id"),
-                              ("programs", "id"), ("instructors", "id"), ("sessions", "id"), ("attendance", "id")):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
+        for table, column in (
+            ("counties", "id"),
+            ("support_periods", "id"),
+            ("centers", "id"),
+            ("members", "id"),
+            ("programs", "id"),
+            ("instructors", "id"),
+            ("sessions", "id"),
+            ("attendance", "id"),
+        ):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"(SELECT coalesce(max({column}), 1) FROM {table}))"
+            )
         conn.commit()
         conn.autocommit = True
         t = time.perf_counter()
         conn.execute("VACUUM ANALYZE")
         print(f"VACUUM ANALYZE: {time.perf_counter() - t:.1f} s")
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("centers", "sessions", "session_centers", "attendance", "attendance_members")}
-        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
-    print("loaded: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + f"; database {size}; "
-          f"{time.perf_counter() - t0:.0f} s in all", flush=True)
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("centers", "sessions", "session_centers", "attendance", "attendance_members")
+        }
+        size = conn.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()[0]
+    print(
+        "loaded: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + f"; database {size}; "
+        f"{time.perf_counter() - t0:.0f} s in all",
+        flush=True,
+    )
 
 
 def load_big(url, conn, sessions, groups, listed, silent, rng) -> None:
     """session_centers, attendance and attendance_members in one pass, three COPY streams."""
     total = sum(len(groups[g]) for _, _, g, _ in sessions)
     progress = Progress("invitations", total)
-    statuses = ("attended",) * 80 + ("absent",) * 8 + ("technical_issue",) * 5 + ("excused",) * 4 + (None,) * 3
+    statuses = (
+        ("attended",) * 80
+        + ("absent",) * 8
+        + ("technical_issue",) * 5
+        + ("excused",) * 4
+        + (None,) * 3
+    )
     aid = 0
     with psycopg.connect(psycopg_url(url)) as c2, psycopg.connect(psycopg_url(url)) as c3:
-        with conn.cursor() as k1, c2.cursor() as k2, c3.cursor() as k3, \
-                k1.copy("COPY session_centers (session_id, center_id) FROM STDIN") as sc_copy, \
-                k2.copy("COPY attendance (id, session_id, center_id, session_date, status, headcount, joined_at, "
-                        "left_at, recorded_at, source, note, version, created_at, updated_at) FROM STDIN") as a_copy, \
-                k3.copy("COPY attendance_members (attendance_id, member_id) FROM STDIN") as m_copy:
+        with (
+            conn.cursor() as k1,
+            c2.cursor() as k2,
+            c3.cursor() as k3,
+            k1.copy("COPY session_centers (session_id, center_id) FROM STDIN") as sc_copy,
+            k2.copy(
+                "COPY attendance (id, session_id, center_id, session_date, status, headcount, joined_at, "
+                "left_at, recorded_at, source, note, version, created_at, updated_at) FROM STDIN"
+            ) as a_copy,
+            k3.copy("COPY attendance_members (attendance_id, member_id) FROM STDIN") as m_copy,
+        ):
             sc_buf, a_buf, m_buf = [], [], []
             rand, choice, sample = rng.random, rng.choice, rng.sample
             for sid, day, g, cancelled in sessions:
                 centers = groups[g]
-                start = datetime(day.year, day.month, day.day, 1, 0, tzinfo=timezone.utc)  # 10:00 Seoul
+                start = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)  # 10:00 Seoul
                 joined = f"{start - timedelta(minutes=3):%Y-%m-%d %H:%M:%S}+00"
                 left = f"{start + timedelta(minutes=61):%Y-%m-%d %H:%M:%S}+00"
                 recorded = f"{start + timedelta(minutes=70):%Y-%m-%d %H:%M:%S}+00"
@@ -309,17 +406,25 @@ def load_big(url, conn, sessions, groups, listed, silent, rng) -> None:
                     status = choice(statuses)
                     aid += 1
                     if status is None:
-                        a_buf.append(f"{aid}\t{sid}\t{cid}\t{day}\t\\N\t\\N\t{joined}\t\\N\t\\N\tjitsi\t\t1\t{joined}\t{joined}\n")
+                        a_buf.append(
+                            f"{aid}\t{sid}\t{cid}\t{day}\t\\N\t\\N\t{joined}\t\\N\t\\N\tjitsi\t\t1\t{joined}\t{joined}\n"
+                        )
                         continue
                     if status == "attended":
                         heads = 5 + int(rand() * 20)
-                        a_buf.append(f"{aid}\t{sid}\t{cid}\t{day}\tattended\t{heads}\t{joined}\t{left}\t{recorded}\ttablet\t\t1\t{recorded}\t{recorded}\n")
+                        a_buf.append(
+                            f"{aid}\t{sid}\t{cid}\t{day}\tattended\t{heads}\t{joined}\t{left}\t{recorded}\ttablet\t\t1\t{recorded}\t{recorded}\n"
+                        )
                         if cid in listed:
                             base = (cid - 1) * MEMBERS_PER_CENTER + 1
-                            for mid in sample(range(base, base + MEMBERS_PER_CENTER), 4 + int(rand() * 6)):
+                            for mid in sample(
+                                range(base, base + MEMBERS_PER_CENTER), 4 + int(rand() * 6)
+                            ):
                                 m_buf.append(f"{aid}\t{mid}\n")
                     else:
-                        a_buf.append(f"{aid}\t{sid}\t{cid}\t{day}\t{status}\t0\t\\N\t\\N\t{recorded}\ttablet\t\t1\t{recorded}\t{recorded}\n")
+                        a_buf.append(
+                            f"{aid}\t{sid}\t{cid}\t{day}\t{status}\t0\t\\N\t\\N\t{recorded}\ttablet\t\t1\t{recorded}\t{recorded}\n"
+                        )
                 if len(sc_buf) >= 100_000:
                     sc_copy.write("".join(sc_buf))
                     a_copy.write("".join(a_buf))
@@ -409,18 +514,20 @@ def run_timing(url: str, runs: int) -> None:
             params = {"start": start, "end": end, "county": county}
             statements = plain_sql(county is not None)
 
-            def run_sql():
+            def run_sql(params=params, statements=statements):
                 return [conn.execute(q, params).fetchall() for q in statements]
 
-            def run_app(user=coordinator):
+            def run_app(user=coordinator, county=county, start=start, end=end):
                 filters = reports.resolve(user, county_id=county, start=start, end=end)
                 return reports.attendance_report(user, filters, "center")
 
             sql_ms, sql_result = _median_ms(run_sql, runs)
             app_ms, report = _median_ms(run_app, runs)
             totals = next(row for row in sql_result[0] if row[-1] == 1)
-            assert (report["totals"]["invited"], report["totals"]["attended"]) == (totals[5], totals[6]), \
-                "the app and the plain SQL disagree"
+            assert (report["totals"]["invited"], report["totals"]["attended"]) == (
+                totals[5],
+                totals[6],
+            ), "the app and the plain SQL disagree"
             assert len(report["rows"]) == len(sql_result[0]) - 1
             results.append((label, app_ms, sql_ms, report))
             if county is not None and label.endswith("month"):
@@ -428,12 +535,18 @@ def run_timing(url: str, runs: int) -> None:
                 results.append((label + " (county viewer)", viewer_ms, sql_ms, report))
     print(f"\n{'report':<34}{'app ms':>10}{'SQL ms':>10}{'app/SQL':>9}{'invited':>12}{'rows':>8}")
     for label, app_ms, sql_ms, report in results:
-        print(f"{label:<34}{app_ms:>10.1f}{sql_ms:>10.1f}{app_ms / sql_ms:>9.2f}"
-              f"{report['totals']['invited']:>12,}{len(report['rows']):>8,}")
+        print(
+            f"{label:<34}{app_ms:>10.1f}{sql_ms:>10.1f}{app_ms / sql_ms:>9.2f}"
+            f"{report['totals']['invited']:>12,}{len(report['rows']):>8,}"
+        )
     worst = max(app_ms / sql_ms for _, app_ms, sql_ms, _ in results)
     county_month = results[0][1]
-    print(f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}")
-    print(f"county-month report {county_month:.1f} ms (target < 200 ms): {'OK' if county_month < 200 else 'MISSED'}")
+    print(
+        f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}"
+    )
+    print(
+        f"county-month report {county_month:.1f} ms (target < 200 ms): {'OK' if county_month < 200 else 'MISSED'}"
+    )
 
 
 def main(argv=None) -> int:
@@ -442,7 +555,9 @@ def main(argv=None) -> int:
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reset", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--small", action="store_true", help="a 1 %% data set, to try the script out")
+    parser.add_argument(
+        "--small", action="store_true", help="a 1 %% data set, to try the script out"
+    )
     args = parser.parse_args(argv)
     if args.small:
         global COUNTIES, CENTERS

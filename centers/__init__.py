@@ -31,8 +31,9 @@ def _init_reports(app: Flask) -> None:
 
     app.register_blueprint(report_views.bp)
     app.register_blueprint(care_views.bp)
-    nav.register(app, _l("참여 현황"), "reports.dashboard", (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=30)
-    nav.register(app, _l("돌봄 확인"), "care.worklist", (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=35)
+    readers = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
+    nav.register(app, _l("참여 현황"), "reports.dashboard", readers, order=30)
+    nav.register(app, _l("돌봄 확인"), "care.worklist", readers, order=35)
     register(reports_api.blp)
     register(care_api.blp)
     app.cli.add_command(care_views.care_cli)

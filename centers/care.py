@@ -30,7 +30,14 @@ from app.database import utcnow
 from app.errors import Invalid
 from app.extensions import db
 from centers import reports
-from centers.models import FOLLOW_UP_STATUSES, Attendance, AttendanceMember, Center, FollowUp, Member
+from centers.models import (
+    FOLLOW_UP_STATUSES,
+    Attendance,
+    AttendanceMember,
+    Center,
+    FollowUp,
+    Member,
+)
 from programs.models import Session
 
 OUTCOMES = ("contacted", "visited", "referred", "other")
@@ -58,8 +65,13 @@ def _listed_records(as_of: date, since: date):
     return (
         sa.select(A.c.id, A.c.center_id, A.c.session_date)
         .select_from(A.join(S, S.c.id == A.c.session_id).join(C, C.c.id == A.c.center_id))
-        .where(A.c.status == "attended", S.c.status == "published", C.c.active.is_(True),
-               A.c.session_date.between(since, as_of), has_list)
+        .where(
+            A.c.status == "attended",
+            S.c.status == "published",
+            C.c.active.is_(True),
+            A.c.session_date.between(since, as_of),
+            has_list,
+        )
     )
 
 
@@ -67,9 +79,14 @@ def absence_streaks(as_of: date) -> list[dict]:
     """Regulars absent from their center's last 3 attended sessions (set-based, window function)."""
     base = _listed_records(as_of, as_of - timedelta(days=LOOKBACK_DAYS)).subquery("listed")
     ranked = sa.select(
-        base.c.id, base.c.center_id, base.c.session_date,
-        sa.func.row_number().over(partition_by=base.c.center_id,
-                                  order_by=(base.c.session_date.desc(), base.c.id.desc())).label("rn"),
+        base.c.id,
+        base.c.center_id,
+        base.c.session_date,
+        sa.func.row_number()
+        .over(
+            partition_by=base.c.center_id, order_by=(base.c.session_date.desc(), base.c.id.desc())
+        )
+        .label("rn"),
     ).subquery("ranked")
     window = STREAK_RECENT + STREAK_BASE
     recent = ranked.c.rn <= STREAK_RECENT
@@ -77,9 +94,15 @@ def absence_streaks(as_of: date) -> list[dict]:
     present_base = sa.func.count().filter(in_base)
     present_recent = sa.func.count().filter(recent)
     stmt = (
-        sa.select(M.c.id.label("member_id"), M.c.center_id, present_base.label("present"),
-                  sa.func.max(ranked.c.session_date).label("last_present"))
-        .select_from(ranked.join(AM, AM.c.attendance_id == ranked.c.id).join(M, M.c.id == AM.c.member_id))
+        sa.select(
+            M.c.id.label("member_id"),
+            M.c.center_id,
+            present_base.label("present"),
+            sa.func.max(ranked.c.session_date).label("last_present"),
+        )
+        .select_from(
+            ranked.join(AM, AM.c.attendance_id == ranked.c.id).join(M, M.c.id == AM.c.member_id)
+        )
         .where(ranked.c.rn <= window, M.c.status == "active")
         .group_by(M.c.id, M.c.center_id)
         .having(sa.and_(present_base >= STREAK_MIN_PRESENT, present_recent == 0))
@@ -90,9 +113,13 @@ def absence_streaks(as_of: date) -> list[dict]:
     last_three = {
         row.center_id: row
         for row in db.session.execute(
-            sa.select(ranked.c.center_id, sa.func.min(ranked.c.session_date).label("first"),
-                      sa.func.max(ranked.c.session_date).label("last"))
-            .where(recent).group_by(ranked.c.center_id)
+            sa.select(
+                ranked.c.center_id,
+                sa.func.min(ranked.c.session_date).label("first"),
+                sa.func.max(ranked.c.session_date).label("last"),
+            )
+            .where(recent)
+            .group_by(ranked.c.center_id)
         )
     }
     for row in found:
@@ -110,17 +137,24 @@ def attendance_drops(as_of: date) -> list[dict]:
     records = _listed_records(as_of, base_from).subquery("listed")
     is_recent = records.c.session_date >= recent_from
     held = (
-        sa.select(records.c.center_id,
-                  sa.func.count().filter(is_recent).label("recent_held"),
-                  sa.func.count().filter(sa.not_(is_recent)).label("base_held"))
+        sa.select(
+            records.c.center_id,
+            sa.func.count().filter(is_recent).label("recent_held"),
+            sa.func.count().filter(sa.not_(is_recent)).label("base_held"),
+        )
         .group_by(records.c.center_id)
         .subquery("held")
     )
     present = (
-        sa.select(M.c.id.label("member_id"), M.c.center_id,
-                  sa.func.count().filter(is_recent).label("recent_present"),
-                  sa.func.count().filter(sa.not_(is_recent)).label("base_present"))
-        .select_from(records.join(AM, AM.c.attendance_id == records.c.id).join(M, M.c.id == AM.c.member_id))
+        sa.select(
+            M.c.id.label("member_id"),
+            M.c.center_id,
+            sa.func.count().filter(is_recent).label("recent_present"),
+            sa.func.count().filter(sa.not_(is_recent)).label("base_present"),
+        )
+        .select_from(
+            records.join(AM, AM.c.attendance_id == records.c.id).join(M, M.c.id == AM.c.member_id)
+        )
         .where(M.c.status == "active")
         .group_by(M.c.id, M.c.center_id)
         .subquery("present")
@@ -128,21 +162,35 @@ def attendance_drops(as_of: date) -> list[dict]:
     base_rate = sa.cast(present.c.base_present, sa.Float) / held.c.base_held
     recent_rate = sa.cast(present.c.recent_present, sa.Float) / held.c.recent_held
     stmt = (
-        sa.select(present.c.member_id, present.c.center_id, present.c.base_present, held.c.base_held,
-                  present.c.recent_present, held.c.recent_held)
+        sa.select(
+            present.c.member_id,
+            present.c.center_id,
+            present.c.base_present,
+            held.c.base_held,
+            present.c.recent_present,
+            held.c.recent_held,
+        )
         .select_from(present.join(held, held.c.center_id == present.c.center_id))
-        .where(held.c.base_held >= DROP_MIN_BASE_SESSIONS, held.c.recent_held >= DROP_MIN_RECENT_SESSIONS,
-               base_rate >= DROP_MIN_BASE_RATE, recent_rate <= base_rate / 2)
+        .where(
+            held.c.base_held >= DROP_MIN_BASE_SESSIONS,
+            held.c.recent_held >= DROP_MIN_RECENT_SESSIONS,
+            base_rate >= DROP_MIN_BASE_RATE,
+            recent_rate <= base_rate / 2,
+        )
     )
-    return [dict(row, recent_from=recent_from, base_from=base_from) for row in db.session.execute(stmt).mappings()]
+    return [
+        dict(row, recent_from=recent_from, base_from=base_from)
+        for row in db.session.execute(stmt).mappings()
+    ]
 
 
 def _existing(kind: str) -> list[FollowUp]:
     return list(db.session.scalars(sa.select(FollowUp).where(FollowUp.kind == kind)))
 
 
-def _blocked(existing: list[FollowUp], subject: str, subject_id: int, streak: str | None,
-             created_after=None) -> bool:
+def _blocked(
+    existing: list[FollowUp], subject: str, subject_id: int, streak: str | None, created_after=None
+) -> bool:
     for item in existing:
         if getattr(item, subject) != subject_id:
             continue
@@ -163,11 +211,20 @@ def scan(as_of: date | None = None) -> dict[str, int]:
     created = {"absence_streak": 0, "attendance_drop": 0, "center_silent": 0}
 
     def add(kind, center_id, member_id, reason, details):
-        item = FollowUp(kind=kind, county_id=county_of[center_id], center_id=center_id, member_id=member_id,
-                        status="open", reason=reason, details=details)
+        item = FollowUp(
+            kind=kind,
+            county_id=county_of[center_id],
+            center_id=center_id,
+            member_id=member_id,
+            status="open",
+            reason=reason,
+            details=details,
+        )
         db.session.add(item)
         db.session.flush()
-        audit.record(None, "follow_up.create", "follow_up", item.id, after=snapshot(item), source="cli")
+        audit.record(
+            None, "follow_up.create", "follow_up", item.id, after=snapshot(item), source="cli"
+        )
         created[kind] += 1
         return item
 
@@ -179,12 +236,27 @@ def scan(as_of: date | None = None) -> dict[str, int]:
             streak = f"since:{row['last_present'].isoformat()}"
             if _blocked(existing, "member_id", row["member_id"], streak):
                 continue
-            add("absence_streak", row["center_id"], row["member_id"], gettext(
-                "최근 %(n)s번 수업(%(start)s~%(end)s)에 연속으로 나오지 않았습니다. 그 전 %(base)s번 중 %(present)s번 참여했습니다.",
-                n=STREAK_RECENT, start=row["missed_from"].isoformat(), end=row["missed_to"].isoformat(),
-                base=STREAK_BASE, present=row["present"]),
-                {"streak": streak, "last_present": row["last_present"].isoformat(), "present": row["present"],
-                 "missed_from": row["missed_from"].isoformat(), "missed_to": row["missed_to"].isoformat()})
+            add(
+                "absence_streak",
+                row["center_id"],
+                row["member_id"],
+                gettext(
+                    "최근 %(n)s번 수업(%(start)s~%(end)s)에 연속으로 나오지 않았습니다. "
+                    "그 전 %(base)s번 중 %(present)s번 참여했습니다.",
+                    n=STREAK_RECENT,
+                    start=row["missed_from"].isoformat(),
+                    end=row["missed_to"].isoformat(),
+                    base=STREAK_BASE,
+                    present=row["present"],
+                ),
+                {
+                    "streak": streak,
+                    "last_present": row["last_present"].isoformat(),
+                    "present": row["present"],
+                    "missed_from": row["missed_from"].isoformat(),
+                    "missed_to": row["missed_to"].isoformat(),
+                },
+            )
 
         existing = _existing("attendance_drop")
         recent_cutoff = clock.local_datetime(as_of - timedelta(days=DROP_RECENT_DAYS), time(0, 0))
@@ -195,26 +267,57 @@ def scan(as_of: date | None = None) -> dict[str, int]:
                 continue
             base_pct = round(100 * row["base_present"] / row["base_held"])
             recent_pct = round(100 * row["recent_present"] / row["recent_held"])
-            add("attendance_drop", row["center_id"], row["member_id"], gettext(
-                "최근 4주 참여율이 %(recent)s%%(%(rp)s/%(rh)s회)로, 그 전 8주 %(base)s%%(%(bp)s/%(bh)s회)의 절반 이하입니다.",
-                recent=recent_pct, rp=row["recent_present"], rh=row["recent_held"],
-                base=base_pct, bp=row["base_present"], bh=row["base_held"]),
-                {"recent_rate": recent_pct, "base_rate": base_pct, "recent_from": row["recent_from"].isoformat(),
-                 "base_from": row["base_from"].isoformat()})
+            add(
+                "attendance_drop",
+                row["center_id"],
+                row["member_id"],
+                gettext(
+                    "최근 4주 참여율이 %(recent)s%%(%(rp)s/%(rh)s회)로, "
+                    "그 전 8주 %(base)s%%(%(bp)s/%(bh)s회)의 절반 이하입니다.",
+                    recent=recent_pct,
+                    rp=row["recent_present"],
+                    rh=row["recent_held"],
+                    base=base_pct,
+                    bp=row["base_present"],
+                    bh=row["base_held"],
+                ),
+                {
+                    "recent_rate": recent_pct,
+                    "base_rate": base_pct,
+                    "recent_from": row["recent_from"].isoformat(),
+                    "base_from": row["base_from"].isoformat(),
+                },
+            )
 
         existing = _existing("center_silent")
         filters = reports.Filters(start=as_of, end=as_of)
         for row in reports.silent_centers(_system(), filters, as_of=as_of):
             streak = f"since:{(row['last_joined'] or row['first_missed']).isoformat()}"
-            if row["center_id"] not in active or _blocked(existing, "center_id", row["center_id"], streak):
+            if row["center_id"] not in active or _blocked(
+                existing, "center_id", row["center_id"], streak
+            ):
                 continue
             if row["last_joined"]:
-                reason = gettext("예정된 수업일 %(n)s일 동안 접속하지 않았습니다 (마지막 접속 %(day)s).",
-                                 n=row["days"], day=row["last_joined"].isoformat())
+                reason = gettext(
+                    "예정된 수업일 %(n)s일 동안 접속하지 않았습니다 (마지막 접속 %(day)s).",
+                    n=row["days"],
+                    day=row["last_joined"].isoformat(),
+                )
             else:
-                reason = gettext("예정된 수업일 %(n)s일 동안 한 번도 접속하지 않았습니다.", n=row["days"])
-            add("center_silent", row["center_id"], None, reason,
-                {"streak": streak, "days": row["days"], "first_missed": row["first_missed"].isoformat()})
+                reason = gettext(
+                    "예정된 수업일 %(n)s일 동안 한 번도 접속하지 않았습니다.", n=row["days"]
+                )
+            add(
+                "center_silent",
+                row["center_id"],
+                None,
+                reason,
+                {
+                    "streak": streak,
+                    "days": row["days"],
+                    "first_missed": row["first_missed"].isoformat(),
+                },
+            )
     return created
 
 
@@ -225,7 +328,9 @@ def snapshot(item: FollowUp) -> dict:
     return {"status": item.status, "note": item.note, "outcome": item.outcome}
 
 
-def list_follow_ups(user, *, county_id: int | None = None, statuses=None, limit: int | None = None) -> list[FollowUp]:
+def list_follow_ups(
+    user, *, county_id: int | None = None, statuses=None, limit: int | None = None
+) -> list[FollowUp]:
     """The follow-ups in the user's scope, newest first; ``county_id`` outside it is 403/404."""
     stmt = sa.select(FollowUp).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
     if county_id is not None:
@@ -238,8 +343,15 @@ def list_follow_ups(user, *, county_id: int | None = None, statuses=None, limit:
     return list(db.session.scalars(policy.scope_follow_ups(stmt, user)))
 
 
-def update_follow_up(user, item: FollowUp, *, status: str | None = None, note: str | None = None,
-                     outcome: str | None = None, source: str = "api") -> FollowUp:
+def update_follow_up(
+    user,
+    item: FollowUp,
+    *,
+    status: str | None = None,
+    note: str | None = None,
+    outcome: str | None = None,
+    source: str = "api",
+) -> FollowUp:
     """Work a follow-up: open → in_progress → resolved (or back), with a note; audited."""
     policy.require_care_access(user)
     if status is None and note is None and outcome is None:
@@ -262,5 +374,13 @@ def update_follow_up(user, item: FollowUp, *, status: str | None = None, note: s
     if outcome is not None:
         item.outcome = outcome
     db.session.flush()
-    audit.record(user, "follow_up.update", "follow_up", item.id, before=before, after=snapshot(item), source=source)
+    audit.record(
+        user,
+        "follow_up.update",
+        "follow_up",
+        item.id,
+        before=before,
+        after=snapshot(item),
+        source=source,
+    )
     return item

@@ -48,11 +48,12 @@ class FollowUps(MethodView):
     def get(self, args):
         """Follow-ups in scope (a county viewer: its county), newest first."""
         items = care.list_follow_ups(
-            current_user, county_id=args.get("county_id"),
+            current_user,
+            county_id=args.get("county_id"),
             statuses=[args["status"]] if args.get("status") else None,
         )
         offset, limit = args.get("offset") or 0, args.get("limit")
-        return items[offset:offset + limit] if limit else items[offset:]
+        return items[offset : offset + limit] if limit else items[offset:]
 
 
 @blp.route("/follow-ups/<int:follow_up_id>")
@@ -66,7 +67,13 @@ class FollowUpItem(MethodView):
     def patch(self, data, follow_up_id: int):
         """Work a follow-up: ``{status, note}`` (and an optional ``outcome``); audited."""
         item = policy.get_follow_up(current_user, follow_up_id)
-        care.update_follow_up(current_user, item, status=data.get("status"), note=data.get("note"),
-                              outcome=data.get("outcome"), source="api")
+        care.update_follow_up(
+            current_user,
+            item,
+            status=data.get("status"),
+            note=data.get("note"),
+            outcome=data.get("outcome"),
+            source="api",
+        )
         db.session.commit()
         return item

@@ -24,15 +24,30 @@ from centers.models import Center, Member
 
 bp = Blueprint("care", __name__, url_prefix="/care", template_folder="templates")
 
-OUTCOME_LABELS = {"contacted": _l("연락함"), "visited": _l("방문함"), "referred": _l("기관 연계"), "other": _l("기타")}
-VIEWS = {"active": ("open", "in_progress"), "open": ("open",), "in_progress": ("in_progress",),
-         "resolved": ("resolved",), "all": None}
+OUTCOME_LABELS = {
+    "contacted": _l("연락함"),
+    "visited": _l("방문함"),
+    "referred": _l("기관 연계"),
+    "other": _l("기타"),
+}
+VIEWS = {
+    "active": ("open", "in_progress"),
+    "open": ("open",),
+    "in_progress": ("in_progress",),
+    "resolved": ("resolved",),
+    "all": None,
+}
 
 
 class FollowUpForm(FlaskForm):
-    status = SelectField(_l("상태"), choices=[SelectChoice(k, v) for k, v in FOLLOW_UP_STATUS.items()])
-    outcome = SelectField(_l("조치"), choices=[SelectChoice("", _l("선택 안 함"))]
-                          + [SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()])
+    status = SelectField(
+        _l("상태"), choices=[SelectChoice(k, v) for k, v in FOLLOW_UP_STATUS.items()]
+    )
+    outcome = SelectField(
+        _l("조치"),
+        choices=[SelectChoice("", _l("선택 안 함"))]
+        + [SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
+    )
     note = TextAreaField(_l("메모"), validators=[Length(max=2000)])
 
 
@@ -45,16 +60,37 @@ def worklist():
         view = "active"
     county_id = request.args.get("county_id", type=int)
     items = care.list_follow_ups(current_user, county_id=county_id, statuses=VIEWS[view], limit=500)
-    centers = {c.id: c for c in db.session.scalars(sa.select(Center).where(Center.id.in_({i.center_id for i in items})))}
-    members = {m.id: m for m in db.session.scalars(
-        sa.select(Member).where(Member.id.in_({i.member_id for i in items if i.member_id})))}
+    centers = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Center).where(Center.id.in_({i.center_id for i in items}))
+        )
+    }
+    members = {
+        m.id: m
+        for m in db.session.scalars(
+            sa.select(Member).where(Member.id.in_({i.member_id for i in items if i.member_id}))
+        )
+    }
     names = {cid: policy.can_see_member_names(current_user, c) for cid, c in centers.items()}
-    forms = {i.id: FollowUpForm(prefix=f"f{i.id}", status=i.status, outcome=i.outcome or "", note=i.note) for i in items}
+    forms = {
+        i.id: FollowUpForm(prefix=f"f{i.id}", status=i.status, outcome=i.outcome or "", note=i.note)
+        for i in items
+    }
     history = {i.id: audit.history("follow_up", i.id) for i in items}
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
     return render_template(
-        "centers/care/worklist.html", items=items, centers=centers, members=members, names=names, forms=forms,
-        history=history, view=view, views=VIEWS, counties=counties, county_id=county_id,
+        "centers/care/worklist.html",
+        items=items,
+        centers=centers,
+        members=members,
+        names=names,
+        forms=forms,
+        history=history,
+        view=view,
+        views=VIEWS,
+        counties=counties,
+        county_id=county_id,
         outcome_labels=OUTCOME_LABELS,
     )
 
@@ -67,8 +103,14 @@ def update(follow_up_id: int):
     if not form.validate_on_submit():
         field = next(iter(form.errors), "status")
         raise Invalid(field)
-    care.update_follow_up(current_user, item, status=form.status.data, note=form.note.data,
-                          outcome=form.outcome.data or None, source="page")
+    care.update_follow_up(
+        current_user,
+        item,
+        status=form.status.data,
+        note=form.note.data,
+        outcome=form.outcome.data or None,
+        source="page",
+    )
     db.session.commit()
     flash(_("확인 기록을 저장했습니다."), "success")
     return redirect(safe_next_url(request.form.get("next"), "care.worklist"))
@@ -78,8 +120,13 @@ care_cli = AppGroup("care", help="Care follow-ups.")
 
 
 @care_cli.command("scan")
-@click.option("--date", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Look at attendance up to this day (default: yesterday in Seoul).")
+@click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Look at attendance up to this day (default: yesterday in Seoul).",
+)
 def scan_command(as_of):
     """Raise the care follow-ups attendance calls for (idempotent: run it nightly)."""
     day: date | None = as_of.date() if as_of else None

@@ -36,8 +36,12 @@ FIGURE_COLUMNS = [
 ]
 SUMMARY_EXTRA = [("average_headcount", _l("평균 참여 인원(참여 1회당)"))]
 GROUP_TITLES = {
-    "center": _l("경로당"), "program": _l("프로그램"), "category": _l("분야"), "week": _l("주"),
-    "county": _l("군"), "session": _l("수업"),
+    "center": _l("경로당"),
+    "program": _l("프로그램"),
+    "category": _l("분야"),
+    "week": _l("주"),
+    "county": _l("군"),
+    "session": _l("수업"),
 }
 
 
@@ -58,8 +62,11 @@ def report_title(filters: reports.Filters) -> str:
 
 
 def period_text(filters: reports.Filters) -> str:
-    return _("기간: %(start)s ~ %(end)s", start=fmt_date(filters.start, "date_long"),
-             end=fmt_date(filters.end, "date_long"))
+    return _(
+        "기간: %(start)s ~ %(end)s",
+        start=fmt_date(filters.start, "date_long"),
+        end=fmt_date(filters.end, "date_long"),
+    )
 
 
 FILE_WORD = _l("참여현황")
@@ -71,7 +78,10 @@ def filename(filters: reports.Filters, extension: str) -> str:
 
 
 def _figure_values(row: dict) -> list:
-    return [percent(row[key]) if key == "participation_rate" else row[key] for key, _title in FIGURE_COLUMNS]
+    return [
+        percent(row[key]) if key == "participation_rate" else row[key]
+        for key, _title in FIGURE_COLUMNS
+    ]
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -120,8 +130,14 @@ def _titled(sheet, title: str, filters: reports.Filters, width: int) -> int:
     return 5
 
 
-def _table(sheet, top: int, headers: list, rows: list[list], total: list | None = None,
-           percent_columns: tuple[int, ...] = ()) -> int:
+def _table(
+    sheet,
+    top: int,
+    headers: list,
+    rows: list[list],
+    total: list | None = None,
+    percent_columns: tuple[int, ...] = (),
+) -> int:
     for col, text in enumerate(headers, start=1):
         cell = sheet.cell(row=top, column=col, value=str(text))
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BOX
@@ -162,39 +178,73 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
     summary = book.active
     summary.title = _("요약")
     top = _titled(summary, title, filters, 4)
-    figure_rows = [[str(t), percent(totals[k]) if k == "participation_rate" else totals[k]]
-                   for k, t in FIGURE_COLUMNS + SUMMARY_EXTRA]
+    figure_rows = [
+        [str(t), percent(totals[k]) if k == "participation_rate" else totals[k]]
+        for k, t in FIGURE_COLUMNS + SUMMARY_EXTRA
+    ]
     top = _table(summary, top, [_("항목"), _("값")], figure_rows)
     percent_col = len(FIGURE_COLUMNS) + 1
     categories = reports.grouped(user, filters, "category")
     summary.cell(row=top, column=1, value=_("분야별")).font = BOLD
-    top = _table(summary, top + 1, [_("분야")] + _figure_headers(),
-                 [[str(r["label"])] + _figure_values(r) for r in categories], percent_columns=(percent_col,))
+    top = _table(
+        summary,
+        top + 1,
+        [_("분야")] + _figure_headers(),
+        [[str(r["label"])] + _figure_values(r) for r in categories],
+        percent_columns=(percent_col,),
+    )
     weeks = reports.grouped(user, filters, "week")
     summary.cell(row=top, column=1, value=_("주별")).font = BOLD
-    _table(summary, top + 1, [_("주")] + _figure_headers(),
-           [[r["label"]] + _figure_values(r) for r in weeks], percent_columns=(percent_col,))
+    _table(
+        summary,
+        top + 1,
+        [_("주")] + _figure_headers(),
+        [[r["label"]] + _figure_values(r) for r in weeks],
+        percent_columns=(percent_col,),
+    )
     summary.freeze_panes = None
     _widths(summary, [30, 14] + [12] * len(FIGURE_COLUMNS))
 
     per_center = book.create_sheet(_("경로당별"))
     top = _titled(per_center, title + " — " + _("경로당별"), filters, len(FIGURE_COLUMNS) + 2)
-    _table(per_center, top, [_("군"), _("경로당")] + _figure_headers(),
-           [[r["county"], r["label"]] + _figure_values(r) for r in report["rows"]],
-           total=["", _("합계")] + _figure_values(totals), percent_columns=(len(FIGURE_COLUMNS) + 2,))
+    _table(
+        per_center,
+        top,
+        [_("군"), _("경로당")] + _figure_headers(),
+        [[r["county"], r["label"]] + _figure_values(r) for r in report["rows"]],
+        total=["", _("합계")] + _figure_values(totals),
+        percent_columns=(len(FIGURE_COLUMNS) + 2,),
+    )
     _widths(per_center, [14, 28] + [12] * len(FIGURE_COLUMNS))
 
     per_session = book.create_sheet(_("수업별"))
-    session_headers = [_("날짜"), _("시간"), _("프로그램"), _("분야"), _("강사")] + _figure_headers()[1:]
+    session_headers = [
+        _("날짜"),
+        _("시간"),
+        _("프로그램"),
+        _("분야"),
+        _("강사"),
+    ] + _figure_headers()[1:]
     top = _titled(per_session, title + " — " + _("수업별"), filters, len(session_headers))
     session_rows = [
-        [r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"])),
-         str(r["start_time"])[:5], r["label"], label(CATEGORY, r["category"]), r["instructor"]]
+        [
+            r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"])),
+            str(r["start_time"])[:5],
+            r["label"],
+            label(CATEGORY, r["category"]),
+            r["instructor"],
+        ]
         + _figure_values(r)[1:]
         for r in reports.grouped(user, filters, "session")
     ]
-    _table(per_session, top, session_headers, session_rows,
-           total=["", "", _("합계"), "", ""] + _figure_values(totals)[1:], percent_columns=(len(session_headers),))
+    _table(
+        per_session,
+        top,
+        session_headers,
+        session_rows,
+        total=["", "", _("합계"), "", ""] + _figure_values(totals)[1:],
+        percent_columns=(len(session_headers),),
+    )
     for row in per_session.iter_rows(min_row=top + 1, max_col=1):
         for cell in row:
             if isinstance(cell.value, date):
@@ -204,9 +254,15 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
     if policy.can_export_member_names(user, filters.county):
         members = book.create_sheet(_("어르신별"))
         top = _titled(members, title + " — " + _("어르신별"), filters, 4)
-        _table(members, top, [_("경로당"), _("이름"), _("출생 연도"), _("참여 횟수")],
-               [[m["center"], m["name"], m["birth_year"], m["attended"]]
-                for m in reports.member_totals(user, filters)])
+        _table(
+            members,
+            top,
+            [_("경로당"), _("이름"), _("출생 연도"), _("참여 횟수")],
+            [
+                [m["center"], m["name"], m["birth_year"], m["attended"]]
+                for m in reports.member_totals(user, filters)
+            ],
+        )
         _widths(members, [28, 14, 10, 10])
 
     out = io.BytesIO()

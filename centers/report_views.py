@@ -12,8 +12,14 @@ from app.errors import Invalid
 from centers import exports, reports, services
 from programs.models import CATEGORIES
 
-bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/reports",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def _int_arg(name: str) -> int | None:
@@ -40,8 +46,12 @@ def page_filters() -> reports.Filters:
     """The report filters from the query string (the same names as the API)."""
     category = request.args.get("category", "").strip() or None
     return reports.resolve(
-        current_user, county_id=_int_arg("county_id"), center_id=_int_arg("center_id"),
-        category=category, start=_date_arg("from"), end=_date_arg("to"),
+        current_user,
+        county_id=_int_arg("county_id"),
+        center_id=_int_arg("center_id"),
+        category=category,
+        start=_date_arg("from"),
+        end=_date_arg("to"),
     )
 
 
@@ -63,8 +73,13 @@ def quick_periods(filters: reports.Filters) -> list[tuple[str, str, bool]]:
             picks.append((str(_l("지원 연도")), period.start, period.end))
     args = filters.as_args()
     return [
-        (name, url_for("reports.dashboard", **{**args, "from": start.isoformat(), "to": end.isoformat()}),
-         (start, end) == (filters.start, filters.end))
+        (
+            name,
+            url_for(
+                "reports.dashboard", **{**args, "from": start.isoformat(), "to": end.isoformat()}
+            ),
+            (start, end) == (filters.start, filters.end),
+        )
         for name, start, end in picks
     ]
 
@@ -102,11 +117,21 @@ def dashboard():
     filters = page_filters()
     data = reports.dashboard(current_user, filters)
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
-    centers = services.list_centers(current_user, county_id=filters.county.id) if filters.county else []
+    centers = (
+        services.list_centers(current_user, county_id=filters.county.id) if filters.county else []
+    )
     return render_template(
-        "centers/reports/dashboard.html", data=data, filters=filters, totals=data["totals"],
-        counties=counties, centers=centers, categories=CATEGORIES, quick=quick_periods(filters),
-        charts=_chart_data(data), args=filters.as_args(), title=exports.report_title(filters),
+        "centers/reports/dashboard.html",
+        data=data,
+        filters=filters,
+        totals=data["totals"],
+        counties=counties,
+        centers=centers,
+        categories=CATEGORIES,
+        quick=quick_periods(filters),
+        charts=_chart_data(data),
+        args=filters.as_args(),
+        title=exports.report_title(filters),
     )
 
 
@@ -126,7 +151,12 @@ def export_csv():
 def export_xlsx():
     filters = page_filters()
     content = exports.attendance_workbook(current_user, filters)
-    return _download(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filters, "xlsx")
+    return _download(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filters,
+        "xlsx",
+    )
 
 
 @bp.get("/print")
@@ -135,11 +165,16 @@ def print_report():
     filters = page_filters()
     report = reports.attendance_report(current_user, filters, "center")
     return render_template(
-        "centers/reports/print.html", filters=filters, report=report, totals=report["totals"],
+        "centers/reports/print.html",
+        filters=filters,
+        report=report,
+        totals=report["totals"],
         categories=reports.grouped(current_user, filters, "category"),
         weeks=reports.grouped(current_user, filters, "week"),
         silent=reports.silent_centers(current_user, filters),
-        title=exports.report_title(filters), period=exports.period_text(filters), today=clock.today(),
+        title=exports.report_title(filters),
+        period=exports.period_text(filters),
+        today=clock.today(),
         as_of=min(filters.end, clock.today() - timedelta(days=1)),
     )
 
@@ -151,7 +186,9 @@ def _download(content: bytes, mimetype: str, filters: reports.Filters, extension
     response = Response(content, mimetype=mimetype)
     fallback = f"ieum-attendance-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{extension}"
     name = exports.filename(filters, extension)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -162,11 +199,15 @@ def center_report_context(center) -> dict:
     over time where names may be shown. Nothing for roles without reports."""
     if current_user.role not in policy.REPORT_ROLES:
         return {"center_report": None}
-    filters = reports.resolve(current_user, center_id=center.id, start=_date_arg("from"), end=_date_arg("to"))
-    return {"center_report": {
-        "filters": filters,
-        "args": filters.as_args(),
-        "totals": reports.totals(current_user, filters),
-        "records": reports.center_records(current_user, center),
-        "members": reports.member_attendance(current_user, center),
-    }}
+    filters = reports.resolve(
+        current_user, center_id=center.id, start=_date_arg("from"), end=_date_arg("to")
+    )
+    return {
+        "center_report": {
+            "filters": filters,
+            "args": filters.as_args(),
+            "totals": reports.totals(current_user, filters),
+            "records": reports.center_records(current_user, center),
+            "members": reports.member_attendance(current_user, center),
+        }
+    }

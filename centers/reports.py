@@ -35,8 +35,18 @@ from programs.models import CATEGORIES, Instructor, Program, Session, SessionCen
 
 GROUPS = ("center", "program", "category", "week")
 INTERNAL_GROUPS = GROUPS + ("county", "session")
-FIGURES = ("sessions", "invited", "attended", "absent", "technical_issue", "excused", "unreported",
-           "headcount", "members", "participation_rate")
+FIGURES = (
+    "sessions",
+    "invited",
+    "attended",
+    "absent",
+    "technical_issue",
+    "excused",
+    "unreported",
+    "headcount",
+    "members",
+    "participation_rate",
+)
 STATUSES = ("attended", "absent", "technical_issue", "excused")
 SILENT_DAYS = 5
 SILENT_LOOKBACK_DAYS = 60
@@ -95,8 +105,15 @@ class Filters:
         return args
 
 
-def resolve(user, *, county_id: int | None = None, center_id: int | None = None, category: str | None = None,
-            start: date | None = None, end: date | None = None) -> Filters:
+def resolve(
+    user,
+    *,
+    county_id: int | None = None,
+    center_id: int | None = None,
+    category: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Filters:
     """Check scope and arguments: a county or center outside the user's scope is 403 (404 if it
     does not exist). The period defaults to the current month in Seoul."""
     policy.require_report_access(user)
@@ -158,7 +175,9 @@ def _figure_columns() -> list:
         *[sa.func.count(A.c.id).filter(status == s).label(s) for s in STATUSES],
         sa.func.count(status).label("reported"),
         sa.func.coalesce(sa.func.sum(A.c.headcount), 0).label("headcount"),
-        sa.func.coalesce(sa.func.sum(A.c.headcount).filter(status == "attended"), 0).label("attended_headcount"),
+        sa.func.coalesce(sa.func.sum(A.c.headcount).filter(status == "attended"), 0).label(
+            "attended_headcount"
+        ),
     ]
 
 
@@ -167,8 +186,12 @@ def _group_columns(group_by: str | None) -> tuple[list, list, list]:
     if group_by is None:
         return [], [], []
     if group_by == "center":
-        cols = [C.c.id.label("key"), C.c.name.label("label"), C.c.county_id.label("county_id"),
-                CN.c.name.label("county")]
+        cols = [
+            C.c.id.label("key"),
+            C.c.name.label("label"),
+            C.c.county_id.label("county_id"),
+            CN.c.name.label("county"),
+        ]
         return cols, [C.c.id, C.c.name, C.c.county_id, CN.c.name], [CN.c.name, C.c.name, C.c.id]
     if group_by == "county":
         cols = [CN.c.id.label("key"), CN.c.name.label("label"), CN.c.province.label("province")]
@@ -182,16 +205,36 @@ def _group_columns(group_by: str | None) -> tuple[list, list, list]:
         week = week_start(S.c.date)
         return [week.label("key")], [week], [week]
     if group_by == "session":
-        cols = [S.c.id.label("key"), S.c.date.label("date"), S.c.start_time.label("start_time"),
-                S.c.duration_minutes.label("duration_minutes"), P.c.title.label("label"),
-                P.c.category.label("category"), I.c.name.label("instructor")]
-        group = [S.c.id, S.c.date, S.c.start_time, S.c.duration_minutes, P.c.title, P.c.category, I.c.name]
+        cols = [
+            S.c.id.label("key"),
+            S.c.date.label("date"),
+            S.c.start_time.label("start_time"),
+            S.c.duration_minutes.label("duration_minutes"),
+            P.c.title.label("label"),
+            P.c.category.label("category"),
+            I.c.name.label("instructor"),
+        ]
+        group = [
+            S.c.id,
+            S.c.date,
+            S.c.start_time,
+            S.c.duration_minutes,
+            P.c.title,
+            P.c.category,
+            I.c.name,
+        ]
         return cols, group, [S.c.date, S.c.start_time, S.c.id]
     raise Invalid("group_by")
 
 
-def _statement(user, filters: Filters, group_by: str | None, *, members: bool = False,
-               with_totals: bool = False) -> sa.Select:
+def _statement(
+    user,
+    filters: Filters,
+    group_by: str | None,
+    *,
+    members: bool = False,
+    with_totals: bool = False,
+) -> sa.Select:
     """The figures over the invited pairs (or, with ``members``, the distinct members marked
     present) for the filters, grouped by ``group_by``. ``with_totals`` (PostgreSQL) adds the
     totals row in the same pass: ``GROUP BY GROUPING SETS ((group), ())``, flagged by
@@ -211,7 +254,9 @@ def _statement(user, filters: Filters, group_by: str | None, *, members: bool = 
         joined = (
             SC.join(S, S.c.id == SC.c.session_id)
             .join(C, C.c.id == SC.c.center_id)
-            .outerjoin(A, sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id))
+            .outerjoin(
+                A, sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id)
+            )
         )
         figures = _figure_columns()
     if group_by in ("center", "county"):
@@ -247,7 +292,8 @@ def _statement(user, filters: Filters, group_by: str | None, *, members: bool = 
 
 def _scoped(stmt: sa.Select, user, filters: Filters) -> sa.Select:
     return policy.scope_report(
-        stmt, user,
+        stmt,
+        user,
         county_id=filters.county.id if filters.county is not None else None,
         center_id=filters.center.id if filters.center is not None else None,
     )
@@ -270,12 +316,23 @@ def finish(counts, members: int) -> dict:
         "headcount": int(counts["headcount"]),
         "members": members,
         "participation_rate": round(attended / denominator, 4) if denominator > 0 else 0.0,
-        "average_headcount": round(int(counts["attended_headcount"]) / attended, 1) if attended else 0.0,
+        "average_headcount": round(int(counts["attended_headcount"]) / attended, 1)
+        if attended
+        else 0.0,
     }
 
 
-EMPTY = {"sessions": 0, "invited": 0, "attended": 0, "absent": 0, "technical_issue": 0, "excused": 0,
-         "reported": 0, "headcount": 0, "attended_headcount": 0}
+EMPTY = {
+    "sessions": 0,
+    "invited": 0,
+    "attended": 0,
+    "absent": 0,
+    "technical_issue": 0,
+    "excused": 0,
+    "reported": 0,
+    "headcount": 0,
+    "attended_headcount": 0,
+}
 
 
 def _row_label(group_by: str, row) -> str:
@@ -287,7 +344,9 @@ def _row_label(group_by: str, row) -> str:
     return row["label"]
 
 
-def _compute(user, filters: Filters, group_by: str | None, *, want_totals: bool = True) -> tuple[dict | None, list[dict]]:
+def _compute(
+    user, filters: Filters, group_by: str | None, *, want_totals: bool = True
+) -> tuple[dict | None, list[dict]]:
     """(totals, rows): two statements on PostgreSQL (figures and members, each with its
     totals row through GROUPING SETS), four elsewhere."""
     if group_by is not None and group_by not in INTERNAL_GROUPS:
@@ -295,26 +354,41 @@ def _compute(user, filters: Filters, group_by: str | None, *, want_totals: bool 
     one_pass = group_by is not None and want_totals and _dialect() == "postgresql"
     total_counts, total_members = None, 0
     members: dict = {}
-    for row in db.session.execute(_statement(user, filters, group_by, members=True, with_totals=one_pass)).mappings():
+    for row in db.session.execute(
+        _statement(user, filters, group_by, members=True, with_totals=one_pass)
+    ).mappings():
         if group_by is None or row.get("is_total"):
             total_members = row["members"]
         else:
             members[row["key"]] = row["members"]
     rows = []
-    for row in db.session.execute(_statement(user, filters, group_by, with_totals=one_pass)).mappings():
+    for row in db.session.execute(
+        _statement(user, filters, group_by, with_totals=one_pass)
+    ).mappings():
         if group_by is None or row.get("is_total"):
             total_counts = row
             continue
         key = row["key"]
-        extra = {k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label", "is_total")}
-        out = {"key": key, "label": _row_label(group_by, row), **extra, **finish(row, members.get(key, 0))}
+        extra = {
+            k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label", "is_total")
+        }
+        out = {
+            "key": key,
+            "label": _row_label(group_by, row),
+            **extra,
+            **finish(row, members.get(key, 0)),
+        }
         if group_by == "week":
             monday = _as_date(key)
             out.update(key=iso_week(monday), week_start=monday)
         rows.append(out)
     if want_totals and total_counts is None and group_by is not None and not one_pass:
         return _compute(user, filters, None)[0], rows
-    totals = finish(total_counts if total_counts is not None else EMPTY, total_members) if want_totals else None
+    totals = (
+        finish(total_counts if total_counts is not None else EMPTY, total_members)
+        if want_totals
+        else None
+    )
     return totals, rows
 
 
@@ -338,7 +412,13 @@ def member_totals(user, filters: Filters) -> list[dict]:
     callers :func:`policy.can_export_member_names` or :func:`policy.can_see_member_names` allow."""
     M = Member.__table__
     stmt = (
-        sa.select(C.c.name.label("center"), M.c.id, M.c.name, M.c.birth_year, sa.func.count().label("attended"))
+        sa.select(
+            C.c.name.label("center"),
+            M.c.id,
+            M.c.name,
+            M.c.birth_year,
+            sa.func.count().label("attended"),
+        )
         .select_from(
             A.join(S, S.c.id == A.c.session_id)
             .join(SC, sa.and_(SC.c.session_id == A.c.session_id, SC.c.center_id == A.c.center_id))
@@ -346,8 +426,11 @@ def member_totals(user, filters: Filters) -> list[dict]:
             .join(AM, AM.c.attendance_id == A.c.id)
             .join(M, M.c.id == AM.c.member_id)
         )
-        .where(S.c.status == "published", S.c.date.between(filters.start, filters.end),
-               A.c.session_date.between(filters.start, filters.end))
+        .where(
+            S.c.status == "published",
+            S.c.date.between(filters.start, filters.end),
+            A.c.session_date.between(filters.start, filters.end),
+        )
         .group_by(C.c.name, M.c.id, M.c.name, M.c.birth_year)
         .order_by(C.c.name, M.c.name, M.c.id)
     )
@@ -363,7 +446,9 @@ def member_totals(user, filters: Filters) -> list[dict]:
 # --- dashboard extras ---------------------------------------------------------------------
 
 
-def silent_centers(user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of: date | None = None) -> list[dict]:
+def silent_centers(
+    user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of: date | None = None
+) -> list[dict]:
     """Centers that have not joined for ``min_days`` or more scheduled days, as of the period's
     end (or yesterday, if that is earlier: today's sessions may not be over yet).
 
@@ -381,8 +466,10 @@ def silent_centers(user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of
     joined = (
         sa.select(A.c.center_id.label("center_id"), sa.func.max(A.c.session_date).label("last_day"))
         .select_from(A.join(C, C.c.id == A.c.center_id))
-        .where(A.c.session_date.between(since, as_of),
-               sa.or_(A.c.status == "attended", A.c.joined_at.is_not(None)))
+        .where(
+            A.c.session_date.between(since, as_of),
+            sa.or_(A.c.status == "attended", A.c.joined_at.is_not(None)),
+        )
         .group_by(A.c.center_id)
     )
     if filters.county is not None:
@@ -406,14 +493,25 @@ def silent_centers(user, filters: Filters, *, min_days: int = SILENT_DAYS, as_of
         .having(sa.func.count() >= min_days)
     ).subquery("streaks")
     stmt = (
-        sa.select(C.c.id, C.c.name, CN.c.name.label("county"), streaks.c.days, streaks.c.first_missed,
-                  streaks.c.last_joined)
-        .select_from(streaks.join(C, C.c.id == streaks.c.center_id).join(CN, CN.c.id == C.c.county_id))
+        sa.select(
+            C.c.id,
+            C.c.name,
+            CN.c.name.label("county"),
+            streaks.c.days,
+            streaks.c.first_missed,
+            streaks.c.last_joined,
+        )
+        .select_from(
+            streaks.join(C, C.c.id == streaks.c.center_id).join(CN, CN.c.id == C.c.county_id)
+        )
         .order_by(streaks.c.days.desc(), CN.c.name, C.c.name)
     )
     return [
         {
-            "center_id": row.id, "center": row.name, "county": row.county, "days": row.days,
+            "center_id": row.id,
+            "center": row.name,
+            "county": row.county,
+            "days": row.days,
             "first_missed": _as_date(row.first_missed),
             "last_joined": _as_date(row.last_joined) if row.last_joined is not None else None,
             "beyond_lookback": row.last_joined is None,
@@ -441,7 +539,9 @@ def dashboard(user, filters: Filters) -> dict:
 # --- one center ---------------------------------------------------------------------------
 
 
-def center_records(user, center: Center, *, until: date | None = None, limit: int = 20) -> list[tuple]:
+def center_records(
+    user, center: Center, *, until: date | None = None, limit: int = 20
+) -> list[tuple]:
     """The center's latest sessions (published or cancelled after publishing) up to ``until``
     with its record (or None) and the number of members on it."""
     until = until or clock.today()
@@ -451,8 +551,15 @@ def center_records(user, center: Center, *, until: date | None = None, limit: in
     stmt = (
         sa.select(Session, Attendance, member_count)
         .join(SessionCenter, SessionCenter.session_id == Session.id)
-        .outerjoin(Attendance, sa.and_(Attendance.session_id == Session.id, Attendance.center_id == center.id))
-        .where(SessionCenter.center_id == center.id, Session.date <= until, Session.published_at.is_not(None))
+        .outerjoin(
+            Attendance,
+            sa.and_(Attendance.session_id == Session.id, Attendance.center_id == center.id),
+        )
+        .where(
+            SessionCenter.center_id == center.id,
+            Session.date <= until,
+            Session.published_at.is_not(None),
+        )
         .order_by(Session.date.desc(), Session.start_time.desc())
         .limit(limit)
     )
@@ -460,7 +567,9 @@ def center_records(user, center: Center, *, until: date | None = None, limit: in
     return [(s, a, n if a is not None else 0) for s, a, n in db.session.execute(stmt)]
 
 
-def member_attendance(user, center: Center, *, months: int = 6, until: date | None = None) -> dict | None:
+def member_attendance(
+    user, center: Center, *, months: int = 6, until: date | None = None
+) -> dict | None:
     """Each member's attendances per month over the last ``months`` months, beside the number
     of sessions the center attended. None when the user may not see member names."""
     if not policy.can_see_member_names(user, center):
@@ -476,8 +585,12 @@ def member_attendance(user, center: Center, *, months: int = 6, until: date | No
     base = (
         sa.select(month.label("month"))
         .select_from(A.join(S, S.c.id == A.c.session_id))
-        .where(A.c.center_id == center.id, A.c.status == "attended", S.c.status == "published",
-               A.c.session_date.between(first, until))
+        .where(
+            A.c.center_id == center.id,
+            A.c.status == "attended",
+            S.c.status == "published",
+            A.c.session_date.between(first, until),
+        )
     )
     held = {
         _as_date(row.month): row.n
@@ -491,15 +604,22 @@ def member_attendance(user, center: Center, *, months: int = 6, until: date | No
     counts: dict[int, dict[date, int]] = {}
     for row in db.session.execute(per_member):
         counts.setdefault(row.member_id, {})[_as_date(row.month)] = row.n
-    members = list(db.session.scalars(
-        sa.select(Member).where(Member.center_id == center.id).order_by(Member.status, Member.name)
-    ))
+    members = list(
+        db.session.scalars(
+            sa.select(Member)
+            .where(Member.center_id == center.id)
+            .order_by(Member.status, Member.name)
+        )
+    )
     return {
         "months": month_list,
         "held": [held.get(m, 0) for m in month_list],
         "members": [
-            {"member": m, "counts": [counts.get(m.id, {}).get(mo, 0) for mo in month_list],
-             "total": sum(counts.get(m.id, {}).values())}
+            {
+                "member": m,
+                "counts": [counts.get(m.id, {}).get(mo, 0) for mo in month_list],
+                "total": sum(counts.get(m.id, {}).values()),
+            }
             for m in members
             if m.status == "active" or m.id in counts
         ],

@@ -8,15 +8,27 @@ from app.api import blueprint
 from centers import reports
 from programs.models import CATEGORIES
 
-blp = blueprint("reports_api", __name__, "/reports", description="Attendance reports for counties and centers")
+blp = blueprint(
+    "reports_api", __name__, "/reports", description="Attendance reports for counties and centers"
+)
 
 
 class ReportArgs(Schema):
-    county_id = fields.Integer(metadata={"description": "A county in the caller's scope (403 outside, 404 missing)."})
-    center_id = fields.Integer(metadata={"description": "One center in the caller's scope (an extension)."})
-    category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"description": "leisure or health"})
-    from_ = fields.Date(data_key="from", metadata={"description": "First day (inclusive); default: this month"})
-    to = fields.Date(metadata={"description": "Last day (inclusive); default: the end of from's month"})
+    county_id = fields.Integer(
+        metadata={"description": "A county in the caller's scope (403 outside, 404 missing)."}
+    )
+    center_id = fields.Integer(
+        metadata={"description": "One center in the caller's scope (an extension)."}
+    )
+    category = fields.String(
+        validate=validate.OneOf(CATEGORIES), metadata={"description": "leisure or health"}
+    )
+    from_ = fields.Date(
+        data_key="from", metadata={"description": "First day (inclusive); default: this month"}
+    )
+    to = fields.Date(
+        metadata={"description": "Last day (inclusive); default: the end of from's month"}
+    )
     group_by = fields.String(load_default="center", validate=validate.OneOf(reports.GROUPS))
 
 
@@ -31,13 +43,19 @@ class FiguresSchema(Schema):
     headcount = fields.Integer(metadata={"description": "Sum of the records' headcounts (연인원)"})
     members = fields.Integer(metadata={"description": "Distinct members marked present"})
     participation_rate = fields.Float(
-        metadata={"description": "attended ÷ (invited − technical_issue − excused), 0 when that is 0"}
+        metadata={
+            "description": "attended ÷ (invited − technical_issue − excused), 0 when that is 0"
+        }
     )
-    average_headcount = fields.Float(metadata={"description": "Headcount per attended center-session"})
+    average_headcount = fields.Float(
+        metadata={"description": "Headcount per attended center-session"}
+    )
 
 
 class ReportRowSchema(FiguresSchema):
-    key = fields.Raw(metadata={"description": "Center, program id; category key; ISO week (2026-W48)"})
+    key = fields.Raw(
+        metadata={"description": "Center, program id; category key; ISO week (2026-W48)"}
+    )
     label = fields.String()
     county_id = fields.Integer(metadata={"description": "group_by=center"})
     county = fields.String(metadata={"description": "group_by=center: the county's name"})
@@ -62,7 +80,11 @@ class AttendanceReport(MethodView):
         ``totals`` and one row per center, program, category or ISO week (``group_by``); the
         same numbers the dashboard and the exports show."""
         filters = reports.resolve(
-            current_user, county_id=args.get("county_id"), center_id=args.get("center_id"),
-            category=args.get("category"), start=args.get("from_"), end=args.get("to"),
+            current_user,
+            county_id=args.get("county_id"),
+            center_id=args.get("center_id"),
+            category=args.get("category"),
+            start=args.get("from_"),
+            end=args.get("to"),
         )
         return reports.attendance_report(current_user, filters, args["group_by"])

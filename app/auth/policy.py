@@ -215,7 +215,8 @@ def can_export_member_names(user: User, county=None) -> bool:
 
     if is_staff(user):
         return True
-    if user.role != Role.COUNTY_VIEWER or not current_app.config.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
+    allowed = current_app.config.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY")
+    if user.role != Role.COUNTY_VIEWER or not allowed:
         return False
     return county is not None and county.id == user.county_id
 

@@ -32,32 +32,118 @@ from tests.factories import (
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 
 EXPECTED_A = {
-    "sessions": 5, "invited": 9, "attended": 4, "absent": 1, "technical_issue": 1, "excused": 1,
-    "unreported": 2, "headcount": 35, "members": 4, "participation_rate": 0.5714,
+    "sessions": 5,
+    "invited": 9,
+    "attended": 4,
+    "absent": 1,
+    "technical_issue": 1,
+    "excused": 1,
+    "unreported": 2,
+    "headcount": 35,
+    "members": 4,
+    "participation_rate": 0.5714,
 }
 EXPECTED_ALL = {
-    "sessions": 5, "invited": 10, "attended": 5, "absent": 1, "technical_issue": 1, "excused": 1,
-    "unreported": 2, "headcount": 42, "members": 4, "participation_rate": 0.625,
+    "sessions": 5,
+    "invited": 10,
+    "attended": 5,
+    "absent": 1,
+    "technical_issue": 1,
+    "excused": 1,
+    "unreported": 2,
+    "headcount": 42,
+    "members": 4,
+    "participation_rate": 0.625,
 }
 EXPECTED_BY_CENTER = {
-    "c1": {"sessions": 3, "invited": 3, "attended": 3, "absent": 0, "technical_issue": 0, "excused": 0,
-           "unreported": 0, "headcount": 30, "members": 3, "participation_rate": 1.0},
-    "c2": {"sessions": 3, "invited": 3, "attended": 1, "absent": 0, "technical_issue": 1, "excused": 1,
-           "unreported": 0, "headcount": 5, "members": 1, "participation_rate": 1.0},
-    "c3": {"sessions": 3, "invited": 3, "attended": 0, "absent": 1, "technical_issue": 0, "excused": 0,
-           "unreported": 2, "headcount": 0, "members": 0, "participation_rate": 0.0},
+    "c1": {
+        "sessions": 3,
+        "invited": 3,
+        "attended": 3,
+        "absent": 0,
+        "technical_issue": 0,
+        "excused": 0,
+        "unreported": 0,
+        "headcount": 30,
+        "members": 3,
+        "participation_rate": 1.0,
+    },
+    "c2": {
+        "sessions": 3,
+        "invited": 3,
+        "attended": 1,
+        "absent": 0,
+        "technical_issue": 1,
+        "excused": 1,
+        "unreported": 0,
+        "headcount": 5,
+        "members": 1,
+        "participation_rate": 1.0,
+    },
+    "c3": {
+        "sessions": 3,
+        "invited": 3,
+        "attended": 0,
+        "absent": 1,
+        "technical_issue": 0,
+        "excused": 0,
+        "unreported": 2,
+        "headcount": 0,
+        "members": 0,
+        "participation_rate": 0.0,
+    },
 }
 EXPECTED_BY_CATEGORY = {
-    "leisure": {"sessions": 2, "invited": 4, "attended": 1, "absent": 1, "technical_issue": 1, "excused": 0,
-                "unreported": 1, "headcount": 12, "members": 2, "participation_rate": 0.3333},
-    "health": {"sessions": 3, "invited": 5, "attended": 3, "absent": 0, "technical_issue": 0, "excused": 1,
-               "unreported": 1, "headcount": 23, "members": 4, "participation_rate": 0.75},
+    "leisure": {
+        "sessions": 2,
+        "invited": 4,
+        "attended": 1,
+        "absent": 1,
+        "technical_issue": 1,
+        "excused": 0,
+        "unreported": 1,
+        "headcount": 12,
+        "members": 2,
+        "participation_rate": 0.3333,
+    },
+    "health": {
+        "sessions": 3,
+        "invited": 5,
+        "attended": 3,
+        "absent": 0,
+        "technical_issue": 0,
+        "excused": 1,
+        "unreported": 1,
+        "headcount": 23,
+        "members": 4,
+        "participation_rate": 0.75,
+    },
 }
 EXPECTED_BY_WEEK = {
-    "2026-W45": {"sessions": 2, "invited": 5, "attended": 2, "absent": 1, "technical_issue": 1, "excused": 1,
-                 "unreported": 0, "headcount": 22, "members": 2, "participation_rate": 0.6667},
-    "2026-W46": {"sessions": 3, "invited": 4, "attended": 2, "absent": 0, "technical_issue": 0, "excused": 0,
-                 "unreported": 2, "headcount": 13, "members": 3, "participation_rate": 0.5},
+    "2026-W45": {
+        "sessions": 2,
+        "invited": 5,
+        "attended": 2,
+        "absent": 1,
+        "technical_issue": 1,
+        "excused": 1,
+        "unreported": 0,
+        "headcount": 22,
+        "members": 2,
+        "participation_rate": 0.6667,
+    },
+    "2026-W46": {
+        "sessions": 3,
+        "invited": 4,
+        "attended": 2,
+        "absent": 0,
+        "technical_issue": 0,
+        "excused": 0,
+        "unreported": 2,
+        "headcount": 13,
+        "members": 3,
+        "participation_rate": 0.5,
+    },
 }
 
 
@@ -76,7 +162,9 @@ class Scenario:
 
 
 def record(session, center, status, headcount=0, members=(), **extra):
-    rec = AttendanceFactory(session_obj=session, center=center, status=status, headcount=headcount, **extra)
+    rec = AttendanceFactory(
+        session_obj=session, center=center, status=status, headcount=headcount, **extra
+    )
     if members:
         rec.members = [AttendanceMember(member_id=m.id) for m in members]
         db.session.commit()
@@ -98,7 +186,9 @@ def build() -> Scenario:
     health = ProgramFactory(title="실버체조", category="health")
 
     def session(day, program, centers, **kw):
-        return SessionFactory(date=day, program=program, centers=centers, start_time=time(10, 0), **kw)
+        return SessionFactory(
+            date=day, program=program, centers=centers, start_time=time(10, 0), **kw
+        )
 
     s1 = session(date(2026, 11, 3), leisure, [c1, c2, c3])
     s2 = session(date(2026, 11, 4), health, [c1, c2])
@@ -121,7 +211,14 @@ def build() -> Scenario:
     record(s7, c1, "attended", 9, [m1])
     record(s8, c2, "attended", 5, [m4])
     return Scenario(
-        county_a, county_b, c1, c2, c3, c4, leisure, health,
+        county_a,
+        county_b,
+        c1,
+        c2,
+        c3,
+        c4,
+        leisure,
+        health,
         {"m1": m1, "m2": m2, "m3": m3, "m4": m4},
         {"s1": s1, "s2": s2, "s3": s3, "s4": s4, "s5": s5, "s6": s6, "s7": s7, "s8": s8},
     )

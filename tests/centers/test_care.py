@@ -67,7 +67,12 @@ def test_absence_streak_of_a_regular(streak_center):
     db.session.commit()
     assert created["absence_streak"] == 1
     (item,) = _follow_ups("absence_streak")
-    assert (item.member_id, item.center_id, item.county_id, item.status) == (regular.id, center.id, center.county_id, "open")
+    assert (item.member_id, item.center_id, item.county_id, item.status) == (
+        regular.id,
+        center.id,
+        center.county_id,
+        "open",
+    )
     assert item.details["last_present"] == "2026-11-09"
     assert (item.details["missed_from"], item.details["missed_to"]) == ("2026-11-10", "2026-11-12")
     assert "연속으로 나오지 않았습니다" in item.reason
@@ -81,7 +86,9 @@ def test_scan_is_idempotent_and_a_resolved_streak_stays_resolved(streak_center):
     assert care.scan(date(2026, 11, 13))["absence_streak"] == 0
     item = _follow_ups("absence_streak")[0]
     coordinator = UserFactory(role=Role.COORDINATOR)
-    care.update_follow_up(coordinator, item, status="resolved", note="전화 통화, 병원 입원 중", outcome="contacted")
+    care.update_follow_up(
+        coordinator, item, status="resolved", note="전화 통화, 병원 입원 중", outcome="contacted"
+    )
     db.session.commit()
     assert care.scan(date(2026, 11, 13))["absence_streak"] == 0  # the same streak: not raised again
     # She came back on 11-13, then missed three more: a new streak.
@@ -174,26 +181,58 @@ def test_api_lists_and_works_follow_ups_in_scope(client, make_token, two_countie
     ids = [f["id"] for f in listed.json]
     assert mine.id in ids and theirs.id not in ids
     item = next(f for f in listed.json if f["id"] == mine.id)
-    assert set(item) >= {"id", "kind", "center_id", "member_id", "status", "reason", "created_at", "updated_at"}
+    assert set(item) >= {
+        "id",
+        "kind",
+        "center_id",
+        "member_id",
+        "status",
+        "reason",
+        "created_at",
+        "updated_at",
+    }
     assert item["kind"] == "absence_streak" and item["status"] == "open"
-    assert client.get(f"/api/v1/care/follow-ups?county_id={theirs.county_id}", headers=headers).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/care/follow-ups?county_id={theirs.county_id}", headers=headers
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/care/follow-ups?county_id=99999", headers=headers).status_code == 404
     assert client.get("/api/v1/care/follow-ups?status=resolved", headers=headers).json == []
 
-    patched = client.patch(f"/api/v1/care/follow-ups/{mine.id}", json={"status": "in_progress", "note": "내일 방문 예정"},
-                           headers=headers)
+    patched = client.patch(
+        f"/api/v1/care/follow-ups/{mine.id}",
+        json={"status": "in_progress", "note": "내일 방문 예정"},
+        headers=headers,
+    )
     assert patched.status_code == 200 and patched.json["status"] == "in_progress"
-    resolved = client.patch(f"/api/v1/care/follow-ups/{mine.id}", json={"status": "resolved", "note": "방문함: 건강함"},
-                            headers=headers)
+    resolved = client.patch(
+        f"/api/v1/care/follow-ups/{mine.id}",
+        json={"status": "resolved", "note": "방문함: 건강함"},
+        headers=headers,
+    )
     assert resolved.json["status"] == "resolved" and resolved.json["resolved_at"]
     entries = audit.history("follow_up", mine.id)
     assert [e.after["status"] for e in entries] == ["open", "in_progress", "resolved"]
     assert entries[-1].before["status"] == "in_progress" and entries[-1].source == "api"
     assert entries[-1].user_id == viewer.id and entries[-1].after["note"] == "방문함: 건강함"
 
-    assert client.patch(f"/api/v1/care/follow-ups/{theirs.id}", json={"status": "resolved"}, headers=headers).status_code == 403
-    assert client.patch("/api/v1/care/follow-ups/99999", json={"status": "resolved"}, headers=headers).status_code == 404
-    bad = client.patch(f"/api/v1/care/follow-ups/{mine.id}", json={"status": "done"}, headers=headers)
+    assert (
+        client.patch(
+            f"/api/v1/care/follow-ups/{theirs.id}", json={"status": "resolved"}, headers=headers
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            "/api/v1/care/follow-ups/99999", json={"status": "resolved"}, headers=headers
+        ).status_code
+        == 404
+    )
+    bad = client.patch(
+        f"/api/v1/care/follow-ups/{mine.id}", json={"status": "done"}, headers=headers
+    )
     assert bad.status_code == 422 and bad.json["error"]["details"]["field"] == "status"
 
 
@@ -214,16 +253,27 @@ def test_worklist_page(client, login_as, two_counties):
     assert f'id="follow-up-{mine.id}"' in html and "김순자" in html
     assert f'id="follow-up-{theirs.id}"' not in html and "위도면" not in html
     token = csrf_token(client, "/care/")
-    response = client.post(f"/care/{mine.id}", data={
-        f"f{mine.id}-csrf_token": token, f"f{mine.id}-status": "resolved",
-        f"f{mine.id}-outcome": "visited", f"f{mine.id}-note": "방문해서 만남", "next": "/care/?view=all",
-    })
+    response = client.post(
+        f"/care/{mine.id}",
+        data={
+            f"f{mine.id}-csrf_token": token,
+            f"f{mine.id}-status": "resolved",
+            f"f{mine.id}-outcome": "visited",
+            f"f{mine.id}-note": "방문해서 만남",
+            "next": "/care/?view=all",
+        },
+    )
     assert response.status_code == 302 and response.location == "/care/?view=all"
     db.session.refresh(mine)
     assert (mine.status, mine.outcome, mine.note) == ("resolved", "visited", "방문해서 만남")
     assert audit.history("follow_up", mine.id)[-1].source == "page"
     assert f'id="follow-up-{mine.id}"' not in client.get("/care/").get_data(as_text=True)
     assert "방문해서 만남" in client.get("/care/?view=resolved").get_data(as_text=True)
-    assert client.post(f"/care/{theirs.id}", data={
-        f"f{theirs.id}-csrf_token": token, f"f{theirs.id}-status": "resolved"}).status_code == 403
+    assert (
+        client.post(
+            f"/care/{theirs.id}",
+            data={f"f{theirs.id}-csrf_token": token, f"f{theirs.id}-status": "resolved"},
+        ).status_code
+        == 403
+    )
     assert client.get(f"/care/?county_id={theirs.county_id}").status_code == 403

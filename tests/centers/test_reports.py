@@ -41,7 +41,9 @@ def _filters(user, **kw):
 
 def test_county_totals_and_rows_by_center(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
-    report = reports.attendance_report(coordinator, _filters(coordinator, county_id=data.county_a.id), "center")
+    report = reports.attendance_report(
+        coordinator, _filters(coordinator, county_id=data.county_a.id), "center"
+    )
     assert report["from"] == NOV[0] and report["to"] == NOV[1]
     assert figures(report["totals"]) == EXPECTED_A
     by_label = {row["label"]: figures(row) for row in report["rows"]}
@@ -59,13 +61,17 @@ def test_county_totals_and_rows_by_center(data):
 def test_rows_by_category_week_and_program(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
     filters = _filters(coordinator, county_id=data.county_a.id)
-    by_category = {row["key"]: figures(row) for row in reports.grouped(coordinator, filters, "category")}
+    by_category = {
+        row["key"]: figures(row) for row in reports.grouped(coordinator, filters, "category")
+    }
     assert by_category == EXPECTED_BY_CATEGORY
     weeks = reports.grouped(coordinator, filters, "week")
     assert [row["key"] for row in weeks] == ["2026-W45", "2026-W46"]
     assert {row["key"]: figures(row) for row in weeks} == EXPECTED_BY_WEEK
     assert weeks[0]["week_start"] == date(2026, 11, 2)
-    programs = {row["label"]: figures(row) for row in reports.grouped(coordinator, filters, "program")}
+    programs = {
+        row["label"]: figures(row) for row in reports.grouped(coordinator, filters, "program")
+    }
     assert programs["웃음치료"] == EXPECTED_BY_CATEGORY["leisure"]
     assert programs["실버체조"] == EXPECTED_BY_CATEGORY["health"]
 
@@ -103,7 +109,9 @@ def test_county_viewer_sees_own_county_only(data):
 
 
 def test_center_manager_sees_own_center_and_instructor_none(data):
-    manager = UserFactory(role=Role.CENTER_MANAGER, center_id=data.c1.id, county_id=data.county_a.id)
+    manager = UserFactory(
+        role=Role.CENTER_MANAGER, center_id=data.c1.id, county_id=data.county_a.id
+    )
     filters = reports.resolve(manager, start=NOV[0], end=NOV[1])
     assert figures(reports.totals(manager, filters)) == EXPECTED_BY_CENTER["c1"]
     with pytest.raises(Forbidden):
@@ -132,10 +140,14 @@ def test_period_defaults_and_validation(data):
 
 def test_period_bounds_are_inclusive(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
-    one_day = _filters(coordinator, county_id=data.county_a.id, start=date(2026, 11, 3), end=date(2026, 11, 3))
+    one_day = _filters(
+        coordinator, county_id=data.county_a.id, start=date(2026, 11, 3), end=date(2026, 11, 3)
+    )
     totals = reports.totals(coordinator, one_day)
     assert (totals["sessions"], totals["invited"], totals["attended"]) == (1, 3, 1)
-    december = _filters(coordinator, county_id=data.county_a.id, start=date(2026, 12, 1), end=date(2026, 12, 31))
+    december = _filters(
+        coordinator, county_id=data.county_a.id, start=date(2026, 12, 1), end=date(2026, 12, 31)
+    )
     assert reports.totals(coordinator, december)["headcount"] == 9
 
 
@@ -143,7 +155,11 @@ def test_empty_period_has_zero_figures(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
     filters = _filters(coordinator, start=date(2026, 1, 1), end=date(2026, 1, 31))
     totals = reports.totals(coordinator, filters)
-    assert totals["invited"] == 0 and totals["participation_rate"] == 0.0 and totals["average_headcount"] == 0.0
+    assert (
+        totals["invited"] == 0
+        and totals["participation_rate"] == 0.0
+        and totals["average_headcount"] == 0.0
+    )
     assert reports.grouped(coordinator, filters, "center") == []
 
 
@@ -175,9 +191,16 @@ def test_silent_centers():
         if index == 0:
             AttendanceFactory(session_obj=session, center=quiet, status="attended")
         if index == 6:
-            AttendanceFactory(session_obj=session, center=joined_late, status=None, headcount=None,
-                              joined_at=clock.local_datetime(day, time(9, 58)))
-        AttendanceFactory(session_obj=session, center=failing, status="technical_issue", headcount=0)
+            AttendanceFactory(
+                session_obj=session,
+                center=joined_late,
+                status=None,
+                headcount=None,
+                joined_at=clock.local_datetime(day, time(9, 58)),
+            )
+        AttendanceFactory(
+            session_obj=session, center=failing, status="technical_issue", headcount=0
+        )
         AttendanceFactory(session_obj=session, center=fine, status="attended")
     coordinator = UserFactory(role=Role.COORDINATOR)
     clock.freeze(datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
@@ -188,10 +211,14 @@ def test_silent_centers():
     assert silent["조용한 경로당"]["last_joined"] == date(2026, 11, 2)
     assert silent["조용한 경로당"]["first_missed"] == date(2026, 11, 3)
     assert silent["접속 장애 경로당"]["days"] == 7 and silent["접속 장애 경로당"]["beyond_lookback"]
-    # As of 11-06 the quiet center has missed only 4 scheduled days; the late one had not joined yet.
-    early = reports.resolve(coordinator, county_id=county.id, start=date(2026, 11, 1), end=date(2026, 11, 6))
+    # As of 11-06 the quiet center missed only 4 scheduled days; the late one had not joined yet.
+    early = reports.resolve(
+        coordinator, county_id=county.id, start=date(2026, 11, 1), end=date(2026, 11, 6)
+    )
     assert {row["center"]: row["days"] for row in reports.silent_centers(coordinator, early)} == {
-        "접속 장애 경로당": 5, "늦게 접속한 경로당": 5}
+        "접속 장애 경로당": 5,
+        "늦게 접속한 경로당": 5,
+    }
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=CenterFactory().county_id)
     assert reports.silent_centers(viewer, reports.resolve(viewer)) == []
 
@@ -200,7 +227,10 @@ def test_member_attendance_over_time(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
     result = reports.member_attendance(coordinator, data.c1, months=2, until=date(2026, 12, 15))
     assert result["months"] == [date(2026, 11, 1), date(2026, 12, 1)]
-    assert result["held"] == [3, 1]  # c1 attended 3 published sessions in November (s3 cancelled), 1 in December
+    assert result["held"] == [
+        3,
+        1,
+    ]  # c1 attended 3 published sessions in November (s3 cancelled), 1 in December
     counts = {row["member"].name: row["counts"] for row in result["members"]}
     assert counts == {"김순자": [2, 1], "이영자": [2, 0], "박정순": [1, 0]}
     instructor = UserFactory(role=Role.INSTRUCTOR, instructor_id=data.sessions["s1"].instructor_id)
@@ -211,7 +241,12 @@ def test_center_records(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
     rows = reports.center_records(coordinator, data.c1, until=date(2026, 11, 30))
     dates = [s.date for s, _, _ in rows]
-    assert dates == [date(2026, 11, 9), date(2026, 11, 5), date(2026, 11, 4), date(2026, 11, 3)]  # no draft
+    assert dates == [
+        date(2026, 11, 9),
+        date(2026, 11, 5),
+        date(2026, 11, 4),
+        date(2026, 11, 3),
+    ]  # no draft
     by_date = {s.date: (rec.status if rec else None, n) for s, rec, n in rows}
     assert by_date[date(2026, 11, 3)] == ("attended", 2)
     assert rows[1][0].status == "cancelled"

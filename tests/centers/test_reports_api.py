@@ -31,7 +31,9 @@ def _get(client, headers, **params):
 
 def test_report_by_center_for_a_county(client, make_token, data):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
-    response = _get(client, headers, county_id=data.county_a.id, **{"from": "2026-11-01", "to": "2026-11-30"})
+    response = _get(
+        client, headers, county_id=data.county_a.id, **{"from": "2026-11-01", "to": "2026-11-30"}
+    )
     assert response.status_code == 200, response.json
     body = response.json
     assert body["from"] == "2026-11-01" and body["to"] == "2026-11-30"
@@ -43,28 +45,49 @@ def test_report_by_center_for_a_county(client, make_token, data):
     assert rows[data.c1.id]["label"] == "봉성2리 경로당"
 
 
-@pytest.mark.parametrize("group_by, expected", [
-    ("category", EXPECTED_BY_CATEGORY),
-    ("week", EXPECTED_BY_WEEK),
-])
+@pytest.mark.parametrize(
+    "group_by, expected",
+    [
+        ("category", EXPECTED_BY_CATEGORY),
+        ("week", EXPECTED_BY_WEEK),
+    ],
+)
 def test_report_groupings(client, make_token, data, group_by, expected):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
-    body = _get(client, headers, county_id=data.county_a.id, group_by=group_by,
-                **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    body = _get(
+        client,
+        headers,
+        county_id=data.county_a.id,
+        group_by=group_by,
+        **{"from": "2026-11-01", "to": "2026-11-30"},
+    ).json
     assert {row["key"]: figures(row) for row in body["rows"]} == expected
     assert figures(body["totals"]) == EXPECTED_A
 
 
 def test_report_by_program_and_category_labels_in_english(client, make_token, data):
     headers = {**make_token(UserFactory(role=Role.COORDINATOR)), "Accept-Language": "en"}
-    body = _get(client, headers, county_id=data.county_a.id, group_by="program",
-                **{"from": "2026-11-01", "to": "2026-11-30"}).json
+    body = _get(
+        client,
+        headers,
+        county_id=data.county_a.id,
+        group_by="program",
+        **{"from": "2026-11-01", "to": "2026-11-30"},
+    ).json
     rows = {row["key"]: row for row in body["rows"]}
     assert figures(rows[data.leisure.id]) == EXPECTED_BY_CATEGORY["leisure"]
     assert rows[data.health.id]["category"] == "health"
-    categories = _get(client, headers, county_id=data.county_a.id, group_by="category",
-                      **{"from": "2026-11-01", "to": "2026-11-30"}).json["rows"]
-    assert {row["key"]: row["label"] for row in categories} == {"leisure": "Leisure", "health": "Health"}
+    categories = _get(
+        client,
+        headers,
+        county_id=data.county_a.id,
+        group_by="category",
+        **{"from": "2026-11-01", "to": "2026-11-30"},
+    ).json["rows"]
+    assert {row["key"]: row["label"] for row in categories} == {
+        "leisure": "Leisure",
+        "health": "Health",
+    }
 
 
 def test_default_period_is_this_month_and_all_counties(client, make_token, data):
@@ -96,13 +119,16 @@ def test_roles_without_reports_and_without_login(client, make_token, data):
     assert client.get(URL).status_code == 401
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"group_by": "month"}, "group_by"),
-    ({"from": "2026-11-30", "to": "2026-11-01"}, "to"),
-    ({"from": "not-a-date"}, "from"),
-    ({"county_id": "x"}, "county_id"),
-    ({"category": "sports"}, "category"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"group_by": "month"}, "group_by"),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "to"),
+        ({"from": "not-a-date"}, "from"),
+        ({"county_id": "x"}, "county_id"),
+        ({"category": "sports"}, "category"),
+    ],
+)
 def test_bad_arguments_are_422(client, make_token, data, params, field):
     response = _get(client, make_token(UserFactory(role=Role.COORDINATOR)), **params)
     assert response.status_code == 422
