@@ -230,22 +230,25 @@ def _group_columns(group_by: str | None) -> tuple[list, list, list]:
 def _statement(
     user,
     filters: Filters,
-    group_by: str | None,
+    groupings: list[str],
     *,
     members: bool = False,
     with_totals: bool = False,
-) -> sa.Select:
+) -> tuple[sa.Select, dict]:
     """The figures over the invited pairs (or, with ``members``, the distinct members marked
-    present) for the filters, grouped by ``group_by``. ``with_totals`` (PostgreSQL) adds the
-    totals row in the same pass: ``GROUP BY GROUPING SETS ((group), ())``, flagged by
-    ``is_total``."""
-    key_cols, group_cols, order_cols = _group_columns(group_by)
+    present) for the filters, grouped by each of ``groupings``.
+
+    One grouping and no totals: a plain ``GROUP BY``. Otherwise (PostgreSQL) one pass with
+    ``GROUP BY GROUPING SETS ((grouping 1), (grouping 2), …, ())`` — the totals row is the
+    empty set — and a ``grouping_mask`` column telling the sets apart. Columns are labelled
+    ``<grouping>__<field>``. Returns the statement and {mask: grouping} (None: the totals)."""
+    parts = {g: _group_columns(g) for g in groupings}
     if members:
-        # Driven from the records (index on center_id, session_date); a record counts only
-        # where its center is invited, as the figures do.
+        # Driven from the records through their index (center_id, session_date): records
+        # exist for invited centers only (recording checks the invitation), so the
+        # invitations need not be joined again.
         joined = (
             A.join(S, S.c.id == A.c.session_id)
-            .join(SC, sa.and_(SC.c.session_id == A.c.session_id, SC.c.center_id == A.c.center_id))
             .join(C, C.c.id == A.c.center_id)
             .join(AM, AM.c.attendance_id == A.c.id)
         )
@@ -259,15 +262,27 @@ def _statement(
             )
         )
         figures = _figure_columns()
-    if group_by in ("center", "county"):
+    if {"center", "county"} & set(groupings):
         joined = joined.join(CN, CN.c.id == C.c.county_id)
-    if filters.category or group_by in ("program", "category", "session"):
+    if filters.category or {"program", "category", "session"} & set(groupings):
         joined = joined.join(P, P.c.id == S.c.program_id)
-    if group_by == "session":
+    if "session" in groupings:
         joined = joined.join(I, I.c.id == S.c.instructor_id)
-    columns = [*key_cols, *figures]
-    if with_totals and group_cols:
-        columns.append(sa.func.grouping(group_cols[0]).label("is_total"))
+    columns = [
+        col.element.label(f"{g}__{col.name}") for g, part in parts.items() for col in part[0]
+    ]
+    columns += figures
+    sets = len(groupings) + (1 if with_totals else 0)
+    masks: dict = {}
+    if sets > 1:
+        flags = [parts[g][1][0] for g in groupings]
+        columns.append(sa.func.grouping(*flags).label("grouping_mask"))
+        for g in groupings:
+            bits = ["0" if any(f is c for c in parts[g][1]) else "1" for f in flags]
+            masks[int("".join(bits), 2)] = g
+        masks[2 ** len(flags) - 1] = None
+    elif groupings:
+        masks[0] = groupings[0]
     stmt = (
         sa.select(*columns)
         .select_from(joined)
@@ -281,13 +296,16 @@ def _statement(
         stmt = stmt.where(C.c.id == filters.center.id)
     if filters.category:
         stmt = stmt.where(P.c.category == filters.category)
-    if group_cols and with_totals:
-        stmt = stmt.group_by(sa.func.grouping_sets(sa.tuple_(*group_cols), sa.tuple_()))
-    elif group_cols:
-        stmt = stmt.group_by(*group_cols)
-    if group_cols and not members:
-        stmt = stmt.order_by(*order_cols)
-    return _scoped(stmt, user, filters)
+    if sets > 1:
+        grouping_sets = [sa.tuple_(*parts[g][1]) for g in groupings]
+        if with_totals:
+            grouping_sets.append(sa.tuple_())
+        stmt = stmt.group_by(sa.func.grouping_sets(*grouping_sets))
+    elif groupings:
+        stmt = stmt.group_by(*parts[groupings[0]][1])
+        if not members:
+            stmt = stmt.order_by(*parts[groupings[0]][2])
+    return _scoped(stmt, user, filters), masks
 
 
 def _scoped(stmt: sa.Select, user, filters: Filters) -> sa.Select:
@@ -344,52 +362,76 @@ def _row_label(group_by: str, row) -> str:
     return row["label"]
 
 
-def _compute(
-    user, filters: Filters, group_by: str | None, *, want_totals: bool = True
-) -> tuple[dict | None, list[dict]]:
-    """(totals, rows): two statements on PostgreSQL (figures and members, each with its
-    totals row through GROUPING SETS), four elsewhere."""
-    if group_by is not None and group_by not in INTERNAL_GROUPS:
-        raise Invalid("group_by")
-    one_pass = group_by is not None and want_totals and _dialect() == "postgresql"
-    total_counts, total_members = None, 0
+SORT_KEYS = {
+    "center": lambda r: (r["county"], r["label"], r["key"]),
+    "county": lambda r: (r["province"], r["label"], r["key"]),
+    "program": lambda r: (r["category"], r["label"], r["key"]),
+    "category": lambda r: r["key"],
+    "week": lambda r: r["week_start"],
+    "session": lambda r: (str(r["date"]), str(r["start_time"]), r["key"]),
+}
+
+
+def _fields(group_by: str, row) -> dict:
+    prefix = f"{group_by}__"
+    return {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
+
+
+def _compute_many(
+    user, filters: Filters, groupings: list[str], *, want_totals: bool = True
+) -> tuple[dict | None, dict[str, list[dict]]]:
+    """(totals, {grouping: rows}). On PostgreSQL two statements in all (figures and members,
+    each one pass with GROUPING SETS); elsewhere two per grouping and two for the totals."""
+    for g in groupings:
+        if g not in INTERNAL_GROUPS:
+            raise Invalid("group_by")
+    if _dialect() != "postgresql" and (len(groupings) > 1 or (groupings and want_totals)):
+        results = {g: _compute_many(user, filters, [g], want_totals=False)[1][g] for g in groupings}
+        return (_compute_many(user, filters, [])[0] if want_totals else None), results
+    stmt, masks = _statement(user, filters, groupings, members=True, with_totals=want_totals)
     members: dict = {}
-    for row in db.session.execute(
-        _statement(user, filters, group_by, members=True, with_totals=one_pass)
-    ).mappings():
-        if group_by is None or row.get("is_total"):
-            total_members = row["members"]
-        else:
-            members[row["key"]] = row["members"]
-    rows = []
-    for row in db.session.execute(
-        _statement(user, filters, group_by, with_totals=one_pass)
-    ).mappings():
-        if group_by is None or row.get("is_total"):
+    for row in db.session.execute(stmt).mappings():
+        g = masks.get(row.get("grouping_mask", 0)) if masks else None
+        members[(g, row[f"{g}__key"] if g else None)] = row["members"]
+    stmt, masks = _statement(user, filters, groupings, with_totals=want_totals)
+    total_counts = None
+    results: dict[str, list[dict]] = {g: [] for g in groupings}
+    for row in db.session.execute(stmt).mappings():
+        g = masks.get(row.get("grouping_mask", 0)) if masks else None
+        if g is None:
             total_counts = row
             continue
-        key = row["key"]
-        extra = {
-            k: v for k, v in row.items() if k not in EMPTY and k not in ("key", "label", "is_total")
-        }
+        fields = _fields(g, row)
+        key = fields.pop("key")
+        label_fields = {"key": key, **fields}
         out = {
             "key": key,
-            "label": _row_label(group_by, row),
-            **extra,
-            **finish(row, members.get(key, 0)),
+            "label": _row_label(g, label_fields),
+            **{k: v for k, v in fields.items() if k != "label"},
+            **finish(row, members.get((g, key), 0)),
         }
-        if group_by == "week":
+        if g == "week":
             monday = _as_date(key)
             out.update(key=iso_week(monday), week_start=monday)
-        rows.append(out)
-    if want_totals and total_counts is None and group_by is not None and not one_pass:
-        return _compute(user, filters, None)[0], rows
+        results[g].append(out)
+    if len(groupings) > 1 or (groupings and want_totals):
+        for g, rows in results.items():  # GROUPING SETS come unordered
+            rows.sort(key=SORT_KEYS[g])
     totals = (
-        finish(total_counts if total_counts is not None else EMPTY, total_members)
+        finish(total_counts if total_counts is not None else EMPTY, members.get((None, None), 0))
         if want_totals
         else None
     )
-    return totals, rows
+    return totals, results
+
+
+def _compute(
+    user, filters: Filters, group_by: str | None, *, want_totals: bool = True
+) -> tuple[dict | None, list[dict]]:
+    """(totals, rows) for one grouping (or none: totals only)."""
+    groupings = [group_by] if group_by else []
+    report_totals, results = _compute_many(user, filters, groupings, want_totals=want_totals)
+    return report_totals, results.get(group_by, []) if group_by else []
 
 
 def grouped(user, filters: Filters, group_by: str) -> list[dict]:
@@ -421,7 +463,6 @@ def member_totals(user, filters: Filters) -> list[dict]:
         )
         .select_from(
             A.join(S, S.c.id == A.c.session_id)
-            .join(SC, sa.and_(SC.c.session_id == A.c.session_id, SC.c.center_id == A.c.center_id))
             .join(C, C.c.id == A.c.center_id)
             .join(AM, AM.c.attendance_id == A.c.id)
             .join(M, M.c.id == AM.c.member_id)
@@ -521,16 +562,18 @@ def silent_centers(
 
 
 def dashboard(user, filters: Filters) -> dict:
-    """Everything the county dashboard shows, from the same queries as the API."""
+    """Everything the county dashboard shows, from the same queries as the API (on
+    PostgreSQL one pass for the totals and all four groupings)."""
     compare_by = "center" if filters.county is not None or filters.center is not None else "county"
+    report_totals, rows = _compute_many(user, filters, [compare_by, "week", "category", "program"])
     return {
         "filters": filters,
-        "totals": totals(user, filters),
+        "totals": report_totals,
         "compare_by": compare_by,
-        "compare": grouped(user, filters, compare_by),
-        "weeks": grouped(user, filters, "week"),
-        "categories": grouped(user, filters, "category"),
-        "programs": grouped(user, filters, "program"),
+        "compare": rows[compare_by],
+        "weeks": rows["week"],
+        "categories": rows["category"],
+        "programs": rows["program"],
         "silent": silent_centers(user, filters),
         "as_of": min(filters.end, clock.today() - timedelta(days=1)),
     }
