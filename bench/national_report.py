@@ -502,7 +502,9 @@ def run_timing(url: str, runs: int) -> None:
     app = app_for(url)
     coordinator = User(username="bench", role=Role.COORDINATOR.value, active=True)
     viewer = User(username="bench-county", role=Role.COUNTY_VIEWER.value, county_id=1, active=True)
-    print(f"\nplain SQL (run through psycopg; median of {runs} warm runs, interleaved with the app):")
+    print(
+        f"\nplain SQL (run through psycopg; median of {runs} warm runs, interleaved with the app):"
+    )
     for statement in plain_sql(county=True):
         print("\n" + statement + ";")
     results = []
@@ -537,21 +539,29 @@ def run_timing(url: str, runs: int) -> None:
             sql_ms = statistics.median(times["sql"])
             results.append((label, statistics.median(times["app"]), sql_ms, report))
             if "viewer" in times:
-                results.append((label + " (county viewer)", statistics.median(times["viewer"]), sql_ms, report))
+                results.append(
+                    (label + " (county viewer)", statistics.median(times["viewer"]), sql_ms, report)
+                )
 
         filters = reports.resolve(viewer, start=date(YEAR, 3, 1), end=date(YEAR, 3, 31))
         reports.dashboard(viewer, filters)
-        dashboard_ms = statistics.median(_timed(lambda: reports.dashboard(viewer, filters))[0] for _ in range(runs))
+        dashboard_ms = statistics.median(
+            _timed(lambda: reports.dashboard(viewer, filters))[0] for _ in range(runs)
+        )
     print(f"\n{'report':<34}{'app ms':>10}{'SQL ms':>10}{'app/SQL':>9}{'invited':>12}{'rows':>8}")
     for label, app_ms, sql_ms, report in results:
         print(
             f"{label:<34}{app_ms:>10.1f}{sql_ms:>10.1f}{app_ms / sql_ms:>9.2f}"
             f"{report['totals']['invited']:>12,}{len(report['rows']):>8,}"
         )
-    print(f"{'dashboard, county month (viewer)':<34}{dashboard_ms:>10.1f}   (every figure, 4 groupings, silent centers)")
+    print(
+        f"{'dashboard, county month (viewer)':<34}{dashboard_ms:>10.1f}   (every figure, 4 groupings, silent centers)"
+    )
     worst = max(app_ms / sql_ms for _, app_ms, sql_ms, _ in results)
     county_month = max(results[0][1], results[1][1])
-    print(f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}")
+    print(
+        f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}"
+    )
     print(
         f"county-month report {county_month:.1f} ms (target < 200 ms): {'OK' if county_month < 200 else 'MISSED'}"
     )

@@ -374,7 +374,7 @@ SORT_KEYS = {
 
 def _fields(group_by: str, row) -> dict:
     prefix = f"{group_by}__"
-    return {k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def _compute_many(
