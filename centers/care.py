@@ -124,9 +124,9 @@ def absence_streaks(as_of: date) -> list[dict]:
     }
     for row in found:
         sessions = last_three[row["center_id"]]
-        row["missed_from"] = reports._as_date(sessions.first)
-        row["missed_to"] = reports._as_date(sessions.last)
-        row["last_present"] = reports._as_date(row["last_present"])
+        row["missed_from"] = reports.as_date(sessions.first)
+        row["missed_to"] = reports.as_date(sessions.last)
+        row["last_present"] = reports.as_date(row["last_present"])
     return found
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app import clock
 from app.auth import policy
 from app.errors import Invalid
-from centers import exports, reports, services
+from centers import center_report, exports, reports, services
 from programs.models import CATEGORIES
 
 bp = Blueprint(
@@ -207,7 +207,7 @@ def center_report_context(center) -> dict:
             "filters": filters,
             "args": filters.as_args(),
             "totals": reports.totals(current_user, filters),
-            "records": reports.center_records(current_user, center),
-            "members": reports.member_attendance(current_user, center),
+            "records": center_report.center_records(current_user, center),
+            "members": center_report.member_attendance(current_user, center),
         }
     }

@@ -163,7 +163,7 @@ def month_start(column):
     return sa.func.strftime("%Y-%m-01", column)
 
 
-def _as_date(value) -> date:
+def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -357,7 +357,7 @@ def _row_label(group_by: str, row) -> str:
     if group_by == "category":
         return CATEGORY.get(row["key"], row["key"])  # lazy: rendered in the request's language
     if group_by == "week":
-        monday = _as_date(row["key"])
+        monday = as_date(row["key"])
         return f"{iso_week(monday)} ({monday:%m.%d}–{monday + timedelta(days=4):%m.%d})"
     return row["label"]
 
@@ -411,7 +411,7 @@ def _compute_many(
             **finish(row, members.get((g, key), 0)),
         }
         if g == "week":
-            monday = _as_date(key)
+            monday = as_date(key)
             out.update(key=iso_week(monday), week_start=monday)
         results[g].append(out)
     if len(groupings) > 1 or (groupings and want_totals):
@@ -553,8 +553,8 @@ def silent_centers(
             "center": row.name,
             "county": row.county,
             "days": row.days,
-            "first_missed": _as_date(row.first_missed),
-            "last_joined": _as_date(row.last_joined) if row.last_joined is not None else None,
+            "first_missed": as_date(row.first_missed),
+            "last_joined": as_date(row.last_joined) if row.last_joined is not None else None,
             "beyond_lookback": row.last_joined is None,
         }
         for row in db.session.execute(stmt)
@@ -576,94 +576,4 @@ def dashboard(user, filters: Filters) -> dict:
         "programs": rows["program"],
         "silent": silent_centers(user, filters),
         "as_of": min(filters.end, clock.today() - timedelta(days=1)),
-    }
-
-
-# --- one center ---------------------------------------------------------------------------
-
-
-def center_records(
-    user, center: Center, *, until: date | None = None, limit: int = 20
-) -> list[tuple]:
-    """The center's latest sessions (published or cancelled after publishing) up to ``until``
-    with its record (or None) and the number of members on it."""
-    until = until or clock.today()
-    member_count = (
-        sa.select(sa.func.count()).where(AM.c.attendance_id == Attendance.id).scalar_subquery()
-    )
-    stmt = (
-        sa.select(Session, Attendance, member_count)
-        .join(SessionCenter, SessionCenter.session_id == Session.id)
-        .outerjoin(
-            Attendance,
-            sa.and_(Attendance.session_id == Session.id, Attendance.center_id == center.id),
-        )
-        .where(
-            SessionCenter.center_id == center.id,
-            Session.date <= until,
-            Session.published_at.is_not(None),
-        )
-        .order_by(Session.date.desc(), Session.start_time.desc())
-        .limit(limit)
-    )
-    stmt = policy.scope_sessions(stmt, user)
-    return [(s, a, n if a is not None else 0) for s, a, n in db.session.execute(stmt)]
-
-
-def member_attendance(
-    user, center: Center, *, months: int = 6, until: date | None = None
-) -> dict | None:
-    """Each member's attendances per month over the last ``months`` months, beside the number
-    of sessions the center attended. None when the user may not see member names."""
-    if not policy.can_see_member_names(user, center):
-        return None
-    until = until or clock.today()
-    first = month_range(until)[0]
-    for _ in range(months - 1):
-        first = month_range(first - timedelta(days=1))[0]
-    month_list = [first]
-    while len(month_list) < months:
-        month_list.append(month_range(month_list[-1])[1] + timedelta(days=1))
-    month = month_start(A.c.session_date)
-    base = (
-        sa.select(month.label("month"))
-        .select_from(A.join(S, S.c.id == A.c.session_id))
-        .where(
-            A.c.center_id == center.id,
-            A.c.status == "attended",
-            S.c.status == "published",
-            A.c.session_date.between(first, until),
-        )
-    )
-    held = {
-        _as_date(row.month): row.n
-        for row in db.session.execute(base.add_columns(sa.func.count().label("n")).group_by(month))
-    }
-    per_member = (
-        base.add_columns(AM.c.member_id, sa.func.count().label("n"))
-        .join(AM, AM.c.attendance_id == A.c.id)
-        .group_by(month, AM.c.member_id)
-    )
-    counts: dict[int, dict[date, int]] = {}
-    for row in db.session.execute(per_member):
-        counts.setdefault(row.member_id, {})[_as_date(row.month)] = row.n
-    members = list(
-        db.session.scalars(
-            sa.select(Member)
-            .where(Member.center_id == center.id)
-            .order_by(Member.status, Member.name)
-        )
-    )
-    return {
-        "months": month_list,
-        "held": [held.get(m, 0) for m in month_list],
-        "members": [
-            {
-                "member": m,
-                "counts": [counts.get(m.id, {}).get(mo, 0) for mo in month_list],
-                "total": sum(counts.get(m.id, {}).values()),
-            }
-            for m in members
-            if m.status == "active" or m.id in counts
-        ],
     }

@@ -7,7 +7,7 @@ import pytest
 from app import clock
 from app.auth.models import Role
 from app.errors import Forbidden, Invalid, NotFound
-from centers import reports
+from centers import center_report, reports
 from tests.centers import report_data
 from tests.centers.report_data import (
     EXPECTED_A,
@@ -225,7 +225,9 @@ def test_silent_centers():
 
 def test_member_attendance_over_time(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
-    result = reports.member_attendance(coordinator, data.c1, months=2, until=date(2026, 12, 15))
+    result = center_report.member_attendance(
+        coordinator, data.c1, months=2, until=date(2026, 12, 15)
+    )
     assert result["months"] == [date(2026, 11, 1), date(2026, 12, 1)]
     assert result["held"] == [
         3,
@@ -234,12 +236,12 @@ def test_member_attendance_over_time(data):
     counts = {row["member"].name: row["counts"] for row in result["members"]}
     assert counts == {"김순자": [2, 1], "이영자": [2, 0], "박정순": [1, 0]}
     instructor = UserFactory(role=Role.INSTRUCTOR, instructor_id=data.sessions["s1"].instructor_id)
-    assert reports.member_attendance(instructor, data.c1) is None
+    assert center_report.member_attendance(instructor, data.c1) is None
 
 
 def test_center_records(data):
     coordinator = UserFactory(role=Role.COORDINATOR)
-    rows = reports.center_records(coordinator, data.c1, until=date(2026, 11, 30))
+    rows = center_report.center_records(coordinator, data.c1, until=date(2026, 11, 30))
     dates = [s.date for s, _, _ in rows]
     assert dates == [
         date(2026, 11, 9),
