@@ -61,6 +61,9 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
+        # Reports (issue #6): may county viewers download member names?
+        # (policy.can_export_member_names)
+        "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,
     }
 
 
@@ -85,6 +88,9 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
     for key in INT_ENV_KEYS:
         if env.get(key):
             config[key] = int(env[key])
+    if env.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
+        flag = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower()
+        config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = flag in ("1", "true", "yes")
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     config.update(overrides or {})

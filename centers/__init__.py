@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     _init_video(app)
     _init_attendance(app)
+    _init_reports(app)
 
 
 def _init_video(app: Flask) -> None:
@@ -53,3 +54,20 @@ def _init_attendance(app: Flask) -> None:
                  (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=40)
     nav.register(app, _l("출석 기록"), "attendance.tablet_day", (Role.CENTER_MANAGER,), order=30)
     nav.register(app, _l("어르신 명단"), "members.my_roster", (Role.CENTER_MANAGER,), order=35)
+
+
+def _init_reports(app: Flask) -> None:
+    """County reports, exports and care follow-ups (issue #6)."""
+    from app import nav
+    from app.api import register
+    from app.auth.models import Role
+    from centers import care_api, care_views, report_views, reports_api
+
+    app.register_blueprint(report_views.bp)
+    app.register_blueprint(care_views.bp)
+    readers = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
+    nav.register(app, _l("참여 현황"), "reports.dashboard", readers, order=30)
+    nav.register(app, _l("돌봄 확인"), "care.worklist", readers, order=35)
+    register(reports_api.blp)
+    register(care_api.blp)
+    app.cli.add_command(care_views.care_cli)

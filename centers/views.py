@@ -57,7 +57,10 @@ def center_detail(center_id: int):
         members = list(db.session.scalars(
             sa.select(Member).where(Member.center_id == center.id).order_by(Member.status, Member.name)
         ))
+    from centers.report_views import center_report_context
+
     return render_template(
         "centers/center_detail.html", center=center, upcoming=upcoming, member_count=member_count,
         members=members, period=center.county.period_on(today), today=today,
+        **center_report_context(center),
     )

@@ -409,3 +409,87 @@ def can_manage_instructor_calendar(user: User, instructor_id: int) -> bool:
 def can_manage_center_calendar(user: User, center) -> bool:
     """Rotate a center's calendar key: staff, or the center's manager."""
     return can_manage_center(user, center)
+
+
+# --- reports, exports and care follow-ups (issue #6) ----------------------------------------
+
+REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.CENTER_MANAGER)
+CARE_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
+
+
+def require_report_access(user: User) -> None:
+    """Attendance figures: staff (every county), county viewers (own county), center managers
+    (own center). Instructors have no report."""
+    require_role(user, *REPORT_ROLES)
+
+
+def scope_report(stmt: sa.Select, user: User, *, county_id: int | None = None,
+                 center_id: int | None = None) -> sa.Select:
+    """Narrow a report statement (it joins ``centers``) to the centers the user may read.
+
+    ``county_id``/``center_id`` say what the statement already filters on (checked in scope by
+    :func:`get_county`/:func:`get_center`): when that is exactly the user's scope, the same
+    predicate is not added twice (a doubled predicate misleads the planner's estimates).
+    Reports count published sessions only, so the drafts that ``scope_sessions`` hides from
+    non-staff never enter a figure; the center scope is the whole rule."""
+    require_report_access(user)
+    if user.role == Role.COUNTY_VIEWER and county_id is not None and county_id == user.county_id:
+        return stmt
+    if user.role == Role.CENTER_MANAGER and center_id is not None and center_id == user.center_id:
+        return stmt
+    clause = report_center_clause(user)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def report_center_clause(user: User):
+    """The report scope as a predicate on ``centers`` (None: every center). The same rule as
+    :func:`visible_center_ids` for these roles, written so the planner can use the indexes."""
+    from centers.models import Center
+
+    if is_staff(user):
+        return None
+    if user.role == Role.COUNTY_VIEWER:
+        return Center.county_id == user.county_id
+    if user.role == Role.CENTER_MANAGER:
+        return Center.id == user.center_id
+    return sa.false()
+
+
+def can_export_member_names(user: User, county=None) -> bool:
+    """Member names in downloaded files: staff always; a county viewer only for its own county
+    and only where the deployment allows it (``REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY``)."""
+    from flask import current_app
+
+    if is_staff(user):
+        return True
+    allowed = current_app.config.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY")
+    if user.role != Role.COUNTY_VIEWER or not allowed:
+        return False
+    return county is not None and county.id == user.county_id
+
+
+def require_care_access(user: User) -> None:
+    require_role(user, *CARE_ROLES)
+
+
+def scope_follow_ups(stmt: sa.Select, user: User) -> sa.Select:
+    """Care follow-ups: staff see all; a county viewer its county's."""
+    from centers.models import FollowUp
+
+    require_care_access(user)
+    if is_staff(user):
+        return stmt
+    return stmt.where(FollowUp.county_id == user.county_id)
+
+
+def get_follow_up(user: User, follow_up_id: int):
+    """The follow-up, or 404 if missing, 403 if it belongs to another county."""
+    from centers.models import FollowUp
+
+    require_care_access(user)
+    item = db.session.get(FollowUp, follow_up_id)
+    if item is None:
+        raise NotFound()
+    if not is_staff(user) and item.county_id != user.county_id:
+        raise Forbidden()
+    return item
