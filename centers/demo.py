@@ -1,7 +1,8 @@
 """The demo: Bucheon's nine partner centers in Bonghwa, Buan (with the island of Wido) and Jindo.
 
-Idempotent: every row is found by its natural key before it is made. Sessions are published
-for the current and the next ISO week (weekdays that are not Korean public holidays, 10:00).
+Idempotent: every row is found by its natural key before it is made. Sessions are published from
+four weeks back to next week (weekdays that are not Korean public holidays, 10:00), and the care
+scan runs over the history.
 """
 
 import random
@@ -131,6 +132,9 @@ def seed() -> dict:
     db.session.flush()
 
     new_sessions = _seed_sessions(rng, programs, instructors, centers)
+    from centers import care
+
+    care.scan()
     total_sessions = db.session.scalar(sa.select(sa.func.count(Session.id)))
     return {
         "counties": len(counties), "centers": len(centers), "programs": len(programs),
@@ -138,18 +142,31 @@ def seed() -> dict:
     }
 
 
+HISTORY_WEEKS = 4
+SILENT_DAYS = 6
+
+
 def _seed_sessions(rng, programs, instructors, centers) -> int:
-    """Published sessions for this and next week, with attendance for the ones already over."""
+    """Published sessions from four weeks back to next week, with attendance for the ones over.
+
+    The history tells a story the county pages can show: the island center (위도) loses its
+    connection now and then, the Jindo center has gone silent for its last scheduled days, and one
+    regular at the first center has stopped coming (care follow-ups pick both up).
+    """
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
     now = clock.now()
     created = 0
     center_ids = [c.id for c in centers]
     members_by_center = {
-        cid: list(db.session.scalars(sa.select(Member.id).where(Member.center_id == cid)))
+        cid: list(db.session.scalars(sa.select(Member.id).where(Member.center_id == cid).order_by(Member.id)))
         for cid in center_ids
     }
-    for index, day in enumerate(_weekdays(monday, 2)):
+    days = _weekdays(monday - timedelta(weeks=HISTORY_WEEKS), HISTORY_WEEKS + 2)
+    past_days = [d for d in days if d < today]
+    silent_from = past_days[-SILENT_DAYS] if len(past_days) >= SILENT_DAYS else today
+    stopped_from = past_days[-4] if len(past_days) >= 4 else today
+    for index, day in enumerate(days):
         exists = db.session.scalar(
             sa.select(Session.id).where(Session.date == day, Session.start_time == time(10, 0))
         )
@@ -168,21 +185,34 @@ def _seed_sessions(rng, programs, instructors, centers) -> int:
         db.session.add(session)
         db.session.flush()
         created += 1
-        if session.ends_at < now:
-            for center in centers:
-                _seed_attendance(rng, session, center, members_by_center[center.id])
+        if session.ends_at >= now:
+            continue
+        for position, center in enumerate(centers):
+            if center.county.name == "진도군" and day >= silent_from:
+                continue  # silent: nothing reported, nobody joined
+            members = members_by_center[center.id]
+            regular = members[0] if position == 0 and members else None
+            _seed_attendance(
+                rng, session, center, members,
+                technical_odds=0.3 if center.name.startswith("위도") else 0.08,
+                always=regular if day < stopped_from else None,
+                never=regular if day >= stopped_from else None,
+            )
     return created
 
 
-def _seed_attendance(rng, session, center, member_ids) -> None:
+def _seed_attendance(rng, session, center, member_ids, *, technical_odds, always=None, never=None) -> None:
     roll = rng.random()
-    status = "attended" if roll < 0.8 else "technical_issue" if roll < 0.9 else "absent"
+    status = "technical_issue" if roll < technical_odds else "absent" if roll < technical_odds + 0.05 else "attended"
     record = Attendance(
         session_id=session.id, center_id=center.id, session_date=session.date, status=status,
         headcount=0, source="page", recorded_at=session.ends_at, joined_at=None,
     )
     if status == "attended":
-        present = rng.sample(member_ids, k=max(1, int(len(member_ids) * rng.uniform(0.5, 0.9))))
+        pool = [m for m in member_ids if m not in (always, never)]
+        present = rng.sample(pool, k=max(1, int(len(pool) * rng.uniform(0.5, 0.9))))
+        if always is not None:
+            present.append(always)
         record.members = [AttendanceMember(member_id=mid) for mid in present]
         record.headcount = len(present) + rng.randint(0, 2)
         record.joined_at = session.starts_at - timedelta(minutes=rng.randint(1, 8))

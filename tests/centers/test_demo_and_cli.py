@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import sqlalchemy as sa
+
+from app import clock
 
 from app.auth.models import User
 from app.extensions import db
-from centers.models import Center, County, Member
+from centers.models import Attendance, Center, County, FollowUp, Member
 from programs.models import Session
 
 
@@ -22,6 +26,16 @@ def test_demo_seed_is_idempotent_and_complete(app):
         assert username in first.output
     sessions = list(db.session.scalars(sa.select(Session)))
     assert sessions and all(s.date.weekday() < 5 and s.status == "published" and s.room for s in sessions)
+    assert min(s.date for s in sessions) < clock.today() - timedelta(weeks=3)  # a history to report on
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) > 100
+    # The story the county pages tell: Jindo's center went silent, a regular at 봉성2리 stopped coming.
+    silent = db.session.scalars(sa.select(FollowUp).where(FollowUp.kind == "center_silent")).all()
+    assert [db.session.get(Center, f.center_id).county.name for f in silent] == ["진도군"]
+    first_center = db.session.scalar(sa.select(Center).where(Center.name == "봉성2리 경로당"))
+    regular = db.session.scalar(sa.select(Member.id).where(Member.center_id == first_center.id).order_by(Member.id))
+    assert db.session.scalar(
+        sa.select(FollowUp.id).where(FollowUp.kind == "absence_streak", FollowUp.member_id == regular)
+    )
 
 
 def test_cli_creates_users_and_tokens(app, client):
