@@ -265,3 +265,22 @@ def test_instructor_joins_as_moderator_from_the_room_page(page, live_server, log
     assert page.locator("#room-frame").is_hidden() and page.locator("#moderator-join").is_visible()
     # The instructor's presence is recorded, but no center counts as in the room.
     assert center.name in page.locator("#presence-table").inner_text()
+
+
+def test_leaving_after_class_goes_straight_to_the_attendance_form(
+    page, tablet_page, live_server, login, world
+):
+    center, session = world["center"], world["session"]
+    code = _make_code(page, live_server, login, center)
+    clock.freeze(START + timedelta(minutes=2))  # class has begun; the tablet joins late
+    _pair(tablet_page, live_server, code)
+    tablet_page.get_by_role("button", name="입장하기").tap()
+    tablet_page.wait_for_function("() => window.__jitsi && window.__jitsi.calls.length === 1")
+    _wait_for(lambda: _record(session, center) and _record(session, center).joined_at)
+
+    with tablet_page.expect_navigation():
+        tablet_page.get_by_role("button", name="나가기").tap()
+    assert tablet_page.url.endswith(f"/tablet/sessions/{session.id}/attendance")
+    # The center joined, so the form proposes "attended"; nothing is saved until the manager taps.
+    assert tablet_page.locator('input[name="status"][value="attended"]').is_checked()
+    assert _record(session, center).status is None

@@ -62,7 +62,14 @@
     }
 
     function closeRoom() {
+      var wasInRoom = inRoom;
       inRoom = false;
+      // Class over (the call ended after the start): straight on to recording attendance.
+      var formUrl = button && button.getAttribute('data-attendance-url');
+      if (wasInRoom && formUrl && now() >= Number(button.getAttribute('data-starts-at'))) {
+        window.location.href = formUrl;
+        return;
+      }
       room.hidden = true;
       frame.textContent = '';
       button.removeAttribute('aria-busy');
