@@ -22,7 +22,7 @@ def seed():
         f"({summary['new_sessions']} new)."
     )
     click.echo("")
-    click.echo("Demo logins (password for all: %s)" % demo.DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD})")
     for username, role, label in demo.DEMO_USERS_TABLE:
         click.echo(f"  {username:<12} {role:<15} {label}")
 

@@ -22,8 +22,13 @@ def list_counties(user) -> list[County]:
 
 
 def create_county(
-    user, *, name: str, province: str, support_start: date | None = None,
-    support_end: date | None = None, source: str = "api",
+    user,
+    *,
+    name: str,
+    province: str,
+    support_start: date | None = None,
+    support_end: date | None = None,
+    source: str = "api",
 ) -> County:
     policy.require_staff(user)
     name, province = name.strip(), province.strip()
@@ -32,13 +37,13 @@ def create_county(
     if not province:
         raise Invalid("province")
     if (support_start is None) != (support_end is None):
-        raise Invalid("support_end" if support_end is None else "support_start",
-                      _l("지원 기간은 시작일과 종료일을 함께 입력하세요."))
+        raise Invalid(
+            "support_end" if support_end is None else "support_start",
+            _l("지원 기간은 시작일과 종료일을 함께 입력하세요."),
+        )
     if support_start and support_end and support_start > support_end:
         raise Invalid("support_end", _l("지원 종료일이 시작일보다 빠릅니다."))
-    exists = db.session.scalar(
-        sa.select(County.id).where(County.name == name, County.province == province)
-    )
+    exists = db.session.scalar(sa.select(County.id).where(County.name == name, County.province == province))
     if exists:
         raise Conflict(_l("같은 시·도에 같은 이름의 군이 이미 있습니다."), field="name")
     county = County(name=name, province=province)
@@ -50,7 +55,9 @@ def create_county(
     return county
 
 
-def add_support_period(user, county: County, start: date, end: date, note: str = "", source: str = "page") -> SupportPeriod:
+def add_support_period(
+    user, county: County, start: date, end: date, note: str = "", source: str = "page"
+) -> SupportPeriod:
     policy.require_staff(user)
     if start > end:
         raise Invalid("end", _l("지원 종료일이 시작일보다 빠릅니다."))
@@ -60,8 +67,14 @@ def add_support_period(user, county: County, start: date, end: date, note: str =
     period = SupportPeriod(county=county, start=start, end=end, note=note)
     db.session.add(period)
     db.session.flush()
-    audit.record(user, "county.support_period", "county", county.id,
-                 after={"start": start.isoformat(), "end": end.isoformat()}, source=source)
+    audit.record(
+        user,
+        "county.support_period",
+        "county",
+        county.id,
+        after={"start": start.isoformat(), "end": end.isoformat()},
+        source=source,
+    )
     return period
 
 
@@ -83,8 +96,9 @@ def _check_center_fields(data: dict[str, Any]) -> None:
         raise Invalid("capacity", _l("정원은 1에서 500 사이여야 합니다."))
 
 
-def create_center(user, *, county_id: int, name: str, address: str = "", capacity: int | None = None,
-                  source: str = "api") -> Center:
+def create_center(
+    user, *, county_id: int, name: str, address: str = "", capacity: int | None = None, source: str = "api"
+) -> Center:
     policy.require_staff(user)
     if db.session.get(County, county_id) is None:
         raise Invalid("county_id", _l("해당 군이 없습니다."))
@@ -106,7 +120,9 @@ def update_center(user, center: Center, changes: dict[str, Any], source: str = "
     if "name" in changes:
         name = changes["name"].strip()
         clash = db.session.scalar(
-            sa.select(Center.id).where(Center.county_id == center.county_id, Center.name == name, Center.id != center.id)
+            sa.select(Center.id).where(
+                Center.county_id == center.county_id, Center.name == name, Center.id != center.id
+            )
         )
         if clash:
             raise Conflict(_l("같은 군에 같은 이름의 경로당이 이미 있습니다."), field="name")
@@ -115,7 +131,9 @@ def update_center(user, center: Center, changes: dict[str, Any], source: str = "
         if key in changes:
             setattr(center, key, changes[key])
     db.session.flush()
-    audit.record(user, "center.update", "center", center.id, before=before, after=center_snapshot(center), source=source)
+    audit.record(
+        user, "center.update", "center", center.id, before=before, after=center_snapshot(center), source=source
+    )
     return center
 
 

@@ -17,8 +17,12 @@ def test_me_answers_role_and_scope(client, make_token):
     response = client.get("/api/v1/me", headers=make_token(user))
     assert response.status_code == 200
     assert response.json == {
-        "id": user.id, "username": user.username, "display_name": user.username,
-        "role": "center_manager", "county_id": center.county_id, "center_id": center.id,
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.username,
+        "role": "center_manager",
+        "county_id": center.county_id,
+        "center_id": center.id,
         "instructor_id": None,
     }
 
@@ -42,7 +46,9 @@ def test_english_messages_when_asked(client):
 def test_admin_creates_users_and_tokens(client, make_token):
     admin = UserFactory(role=Role.ADMIN)
     headers = make_token(admin)
-    response = client.post("/api/v1/users", json={"username": "kim", "password": "long-enough", "role": "coordinator"}, headers=headers)
+    response = client.post(
+        "/api/v1/users", json={"username": "kim", "password": "long-enough", "role": "coordinator"}, headers=headers
+    )
     assert response.status_code == 201, response.json
     assert response.json["role"] == "coordinator" and "password" not in response.json
     user_id = response.json["id"]
@@ -60,30 +66,42 @@ def test_user_creation_errors(client, make_token):
     assert missing.json["error"]["code"] == "invalid"
     assert missing.json["error"]["details"]["field"] == "password"
 
-    bad_role = client.post("/api/v1/users", json={"username": "a", "password": "12345678", "role": "king"}, headers=headers)
+    bad_role = client.post(
+        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "king"}, headers=headers
+    )
     assert bad_role.status_code == 422 and bad_role.json["error"]["details"]["field"] == "role"
 
-    no_scope = client.post("/api/v1/users", json={"username": "a", "password": "12345678", "role": "county_viewer"}, headers=headers)
+    no_scope = client.post(
+        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "county_viewer"}, headers=headers
+    )
     assert no_scope.status_code == 422 and no_scope.json["error"]["details"]["field"] == "county_id"
 
     unknown_center = client.post(
-        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "center_manager", "center_id": 999}, headers=headers
+        "/api/v1/users",
+        json={"username": "a", "password": "12345678", "role": "center_manager", "center_id": 999},
+        headers=headers,
     )
     assert unknown_center.status_code == 422 and unknown_center.json["error"]["details"]["field"] == "center_id"
 
     not_json = client.post("/api/v1/users", data="{nope", headers={**headers, "Content-Type": "application/json"})
     assert not_json.status_code == 422 and not_json.json["error"]["code"] == "invalid"
 
-    first = client.post("/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers)
+    first = client.post(
+        "/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers
+    )
     assert first.status_code == 201
-    second = client.post("/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers)
+    second = client.post(
+        "/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers
+    )
     assert second.status_code == 409 and second.json["error"]["code"] == "conflict"
     assert db.session.query(User).filter_by(username="a").count() == 0
 
 
 def test_only_admins_manage_users(client, make_token):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
-    response = client.post("/api/v1/users", json={"username": "x", "password": "12345678", "role": "admin"}, headers=headers)
+    response = client.post(
+        "/api/v1/users", json={"username": "x", "password": "12345678", "role": "admin"}, headers=headers
+    )
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     assert client.post("/api/v1/users/1/tokens", headers=headers).status_code == 403
 
@@ -111,8 +129,9 @@ def test_session_cookie_api_writes_need_csrf(client, login_as):
     from tests.conftest import csrf_token
 
     token = csrf_token(client, "/home")
-    response = client.post("/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        "/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 201
 
 

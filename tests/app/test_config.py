@@ -44,5 +44,7 @@ def test_production_starts_with_its_secrets(tmp_path, monkeypatch):
 
 
 def test_create_app_takes_overrides(tmp_path):
-    app = create_app({"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'o.db'}", "TESTING": True})
+    app = create_app(
+        {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'o.db'}", "TESTING": True}
+    )
     assert app.testing and app.config["SECRET_KEY"] == "k" * 40

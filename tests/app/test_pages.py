@@ -35,12 +35,16 @@ def test_login_without_csrf_is_refused(client):
 def test_next_redirect_is_same_site_only(client):
     UserFactory(username="kim")
     token = csrf_token(client)
-    response = client.post("/auth/login?next=https://evil.example/x",
-                           data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "https://evil.example/x"})
+    response = client.post(
+        "/auth/login?next=https://evil.example/x",
+        data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "https://evil.example/x"},
+    )
     assert response.status_code == 302 and response.location == "/home"
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/home")})
     token = csrf_token(client)
-    response = client.post("/auth/login", data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "/counties"})
+    response = client.post(
+        "/auth/login", data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "/counties"}
+    )
     assert response.location == "/counties"
 
 

@@ -7,13 +7,22 @@ from tests.factories import CenterFactory, CountyFactory, UserFactory
 
 def test_coordinator_creates_a_county_and_a_center(client, make_token):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
-    response = client.post("/api/v1/counties", json={
-        "name": "봉화군", "province": "경상북도", "support_start": "2026-10-01", "support_end": "2027-09-30",
-    }, headers=headers)
+    response = client.post(
+        "/api/v1/counties",
+        json={
+            "name": "봉화군",
+            "province": "경상북도",
+            "support_start": "2026-10-01",
+            "support_end": "2027-09-30",
+        },
+        headers=headers,
+    )
     assert response.status_code == 201, response.json
     county = response.json
     assert county["support_start"] == "2026-10-01" and county["support_end"] == "2027-09-30"
-    response = client.post("/api/v1/centers", json={"county_id": county["id"], "name": "봉성2리 경로당", "capacity": 25}, headers=headers)
+    response = client.post(
+        "/api/v1/centers", json={"county_id": county["id"], "name": "봉성2리 경로당", "capacity": 25}, headers=headers
+    )
     assert response.status_code == 201, response.json
     center = response.json
     assert center["county_id"] == county["id"] and center["capacity"] == 25
@@ -28,11 +37,21 @@ def test_duplicates_and_bad_fields(client, make_token):
     assert client.post("/api/v1/counties", json=body, headers=headers).status_code == 201
     dup = client.post("/api/v1/counties", json=body, headers=headers)
     assert dup.status_code == 409 and dup.json["error"]["code"] == "conflict"
-    same_name_other_province = client.post("/api/v1/counties", json={"name": "봉화군", "province": "전라남도"}, headers=headers)
+    same_name_other_province = client.post(
+        "/api/v1/counties", json={"name": "봉화군", "province": "전라남도"}, headers=headers
+    )
     assert same_name_other_province.status_code == 201
-    reversed_period = client.post("/api/v1/counties", json={**body, "name": "x", "support_start": "2027-01-01", "support_end": "2026-01-01"}, headers=headers)
+    reversed_period = client.post(
+        "/api/v1/counties",
+        json={**body, "name": "x", "support_start": "2027-01-01", "support_end": "2026-01-01"},
+        headers=headers,
+    )
     assert reversed_period.status_code == 422 and reversed_period.json["error"]["details"]["field"] == "support_end"
-    bad_date = client.post("/api/v1/counties", json={**body, "name": "y", "support_start": "2026-13-01", "support_end": "2027-01-01"}, headers=headers)
+    bad_date = client.post(
+        "/api/v1/counties",
+        json={**body, "name": "y", "support_start": "2026-13-01", "support_end": "2027-01-01"},
+        headers=headers,
+    )
     assert bad_date.status_code == 422 and bad_date.json["error"]["details"]["field"] == "support_start"
     no_county = client.post("/api/v1/centers", json={"county_id": 9999, "name": "x"}, headers=headers)
     assert no_county.status_code == 422 and no_county.json["error"]["details"]["field"] == "county_id"

@@ -3,7 +3,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app import clock
-
 from app.auth.models import User
 from app.extensions import db
 from centers.models import Attendance, Center, County, FollowUp, Member
@@ -14,12 +13,16 @@ def test_demo_seed_is_idempotent_and_complete(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
-    counts = {m: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (County, Center, Member, Session, User)}
+    counts = {
+        m: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (County, Center, Member, Session, User)
+    }
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0 and "(0 new)" in second.output
     assert counts == {m: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in counts}
     assert counts[County] == 3 and counts[Center] == 9 and counts[User] == 5
-    by_county = dict(db.session.execute(sa.select(County.name, sa.func.count(Center.id)).join(Center).group_by(County.name)).all())
+    by_county = dict(
+        db.session.execute(sa.select(County.name, sa.func.count(Center.id)).join(Center).group_by(County.name)).all()
+    )
     assert by_county == {"봉화군": 4, "부안군": 4, "진도군": 1}
     assert db.session.scalar(sa.select(Center.id).where(Center.name.like("위도%")))
     for username in ("admin", "coordinator", "instructor", "manager", "county"):
