@@ -42,16 +42,26 @@ def _date_arg(name: str) -> date | None:
         raise Invalid(name, _l("날짜는 YYYY-MM-DD 형식으로 입력하세요.")) from None
 
 
+def _to_date(start: date, end: date) -> tuple[date, date]:
+    """A period cut at today: sessions still to come are not yet "unreported" for the officer
+    reading the page (the API keeps the whole period it is asked for)."""
+    return start, max(start, min(end, clock.today()))
+
+
 def page_filters() -> reports.Filters:
-    """The report filters from the query string (the same names as the API)."""
+    """The report filters from the query string (the same names as the API). Without a period
+    the page shows this month up to today."""
     category = request.args.get("category", "").strip() or None
+    start, end = _date_arg("from"), _date_arg("to")
+    if start is None and end is None:
+        start, end = _to_date(*reports.month_range(clock.today()))
     return reports.resolve(
         current_user,
         county_id=_int_arg("county_id"),
         center_id=_int_arg("center_id"),
         category=category,
-        start=_date_arg("from"),
-        end=_date_arg("to"),
+        start=start,
+        end=end,
     )
 
 
@@ -63,14 +73,14 @@ def quick_periods(filters: reports.Filters) -> list[tuple[str, str, bool]]:
     last_month = reports.month_range(this_month[0] - timedelta(days=1))
     quarter = reports.quarter_range(today)
     picks = [
-        (str(_l("이번 달")), *this_month),
+        (str(_l("이번 달")), *_to_date(*this_month)),
         (str(_l("지난 달")), *last_month),
-        (str(_l("이번 분기")), *quarter),
+        (str(_l("이번 분기")), *_to_date(*quarter)),
     ]
     if filters.county is not None:
         period = filters.county.current_or_latest_period(today)
         if period is not None:
-            picks.append((str(_l("지원 연도")), period.start, period.end))
+            picks.append((str(_l("지원 연도")), *_to_date(period.start, period.end)))
     args = filters.as_args()
     return [
         (
