@@ -233,8 +233,8 @@ def test_tablet_home_shows_today_with_states(client, login_as, center):
         'id="join-button"' in html and "disabled" in html.split('id="join-button"')[1].split(">")[0]
     )
     assert "오전 9:50부터 들어갈 수 있습니다." in html
-    assert f"/tablet/sessions/{early.id}/attendance" in html
-    assert f"/tablet/sessions/{main.id}/attendance" not in html
+    assert f'href="/tablet/sessions/{early.id}/attendance"' in html
+    assert f'href="/tablet/sessions/{main.id}/attendance"' not in html
     assert (
         'class="tablet-notice"' in html and "화상 연결이 아직 설정되지 않았습니다" in html
     )  # no Jitsi in tests
@@ -253,7 +253,7 @@ def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app, c
         and f"/api/v1/sessions/{session.id}/join?center_id={center.id}" in button
     )
     assert "tablet-notice" not in html
-    assert f"/tablet/sessions/{session.id}/attendance" not in html  # not started yet
+    assert f'href="/tablet/sessions/{session.id}/attendance"' not in html  # not started yet
     clock.freeze(START + timedelta(minutes=1))
     assert f"/tablet/sessions/{session.id}/attendance" in client.get("/tablet").get_data(
         as_text=True
