@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.auth.models import ApiToken, User, hash_token
 from app.database import utcnow
-from app.errors import Unauthorized
+from app.errors import Invalid, Unauthorized
 from app.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -125,9 +125,42 @@ def _authenticate_api_request():
     return None
 
 
+def _nul_field(value, name: str = "body") -> str | None:
+    """The first field of a JSON value (or the value itself) holding a NUL character."""
+    if isinstance(value, str):
+        return name if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = ("\x00" in key and str(key)) or _nul_field(item, key)
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _nul_field(item, name)
+            if found:
+                return found
+    return None
+
+
+def _reject_nul_characters():
+    """PostgreSQL's text cannot hold NUL: refuse it as bad input (422) before the database fails
+    on it (500). Query strings and JSON bodies alike."""
+    if not request.path.startswith("/api/"):
+        return None
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise Invalid(key.replace("\x00", ""))
+    if request.is_json:
+        field = _nul_field(request.get_json(silent=True))
+        if field:
+            raise Invalid(field.replace("\x00", ""))
+    return None
+
+
 def init_app(app: Flask) -> None:
     api.init_app(app)
     app.before_request(_authenticate_api_request)
+    app.before_request(_reject_nul_characters)
     api.spec.components.schema("ApiError", schema=ErrorSchema)
 
     from app.auth.api import blp as auth_blp

@@ -130,6 +130,20 @@ def test_ids_too_large_for_the_database_are_404_in_paths_and_422_in_bodies(clien
     assert response.json["error"]["details"]["field"] == "center_id"
 
 
+def test_nul_characters_are_invalid_input(client, make_token):
+    # PostgreSQL's text cannot hold NUL: the database refused the row (500 there).
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    response = client.post(
+        "/api/v1/users", json={"username": "a\x00b", "password": "12345678", "role": "admin"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "invalid"
+    assert response.json["error"]["details"]["field"] == "username"
+    response = client.get("/api/v1/sessions?status=draft%00", headers=headers)
+    assert response.status_code == 422 and response.json["error"]["details"]["field"] == "status"
+    assert db.session.query(User).filter(User.username.like("a%b")).count() == 0
+
+
 def test_only_admins_manage_users(client, make_token):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
     response = client.post(
