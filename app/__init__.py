@@ -14,11 +14,18 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(app_config.load(Path(app.instance_path), config))
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_converters(app: Flask) -> None:
+    from app.api import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:

@@ -10,10 +10,11 @@ from flask import Flask, g, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
+from werkzeug.routing import IntegerConverter
 
 from app.auth.models import ApiToken, User, hash_token
 from app.database import utcnow
-from app.errors import Unauthorized
+from app.errors import Invalid, Unauthorized
 from app.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -21,6 +22,17 @@ API_PREFIX = "/api/v1"
 PUBLIC_PATHS = (f"{API_PREFIX}/openapi.json",)
 SELF_AUTHENTICATED_PREFIXES = (f"{API_PREFIX}/jitsi/events/", f"{API_PREFIX}/tablet/pair")
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Ids are INTEGER columns: PostgreSQL's INTEGER (and SQLite's binding) end here.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: a number past :data:`MAX_ID` names nothing, so the route does
+    not match (404) instead of the database failing on the lookup."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class IeumApi(Api):
@@ -43,6 +55,15 @@ def blueprint(name: str, import_name: str, url_prefix: str, description: str = "
     return Blueprint(name, import_name, url_prefix=API_PREFIX + url_prefix, description=description)
 
 
+class Id(fields.Integer):
+    """An id in a body or query string: 1 to :data:`MAX_ID`, else 422 ``invalid`` naming the
+    field (a larger number would fail in the database, not as bad input)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)
+
+
 class ErrorSchema(Schema):
     class Detail(Schema):
         code = fields.String(required=True)
@@ -54,7 +75,7 @@ class ErrorSchema(Schema):
 
 class ListArgs(Schema):
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
 
 def paginate(stmt: sa.Select, args: dict) -> sa.Select:
@@ -104,9 +125,42 @@ def _authenticate_api_request():
     return None
 
 
+def _nul_field(value, name: str = "body") -> str | None:
+    """The first field of a JSON value (or the value itself) holding a NUL character."""
+    if isinstance(value, str):
+        return name if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = ("\x00" in key and str(key)) or _nul_field(item, key)
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _nul_field(item, name)
+            if found:
+                return found
+    return None
+
+
+def _reject_nul_characters():
+    """PostgreSQL's text cannot hold NUL: refuse it as bad input (422) before the database fails
+    on it (500). Query strings and JSON bodies alike."""
+    if not request.path.startswith("/api/"):
+        return None
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise Invalid(key.replace("\x00", ""))
+    if request.is_json:
+        field = _nul_field(request.get_json(silent=True))
+        if field:
+            raise Invalid(field.replace("\x00", ""))
+    return None
+
+
 def init_app(app: Flask) -> None:
     api.init_app(app)
     app.before_request(_authenticate_api_request)
+    app.before_request(_reject_nul_characters)
     api.spec.components.schema("ApiError", schema=ErrorSchema)
 
     from app.auth.api import blp as auth_blp

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api import MAX_ID, Id
 from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
 
 
@@ -45,7 +46,7 @@ class AttendancePutSchema(Schema):
         metadata={"description": "0 to the center's capacity (or 500); at least len(member_ids)"},
     )
     member_ids = fields.List(
-        fields.Integer(strict=True),
+        Id(strict=True),
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=MAX_HEADCOUNT),
@@ -65,13 +66,13 @@ class AttendancePutSchema(Schema):
 
 
 class AttendanceListArgs(Schema):
-    county_id = fields.Integer()
-    center_id = fields.Integer()
-    session_id = fields.Integer()
+    county_id = Id()
+    center_id = Id()
+    session_id = Id()
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
 
 class MemberSchema(Schema):
@@ -106,4 +107,4 @@ class MemberUpdateSchema(MemberCreateSchema):
 class MemberListArgs(Schema):
     status = fields.String(validate=validate.OneOf(MEMBER_STATUSES))
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)

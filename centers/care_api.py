@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import blueprint
+from app.api import MAX_ID, Id, blueprint
 from app.auth import policy
 from app.extensions import db
 from centers import care
@@ -29,10 +29,10 @@ class FollowUpSchema(Schema):
 
 
 class FollowUpListArgs(Schema):
-    county_id = fields.Integer()
+    county_id = Id()
     status = fields.String(validate=validate.OneOf(FOLLOW_UP_STATUSES))
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
 
 class FollowUpPatchSchema(Schema):

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import blueprint
+from app.api import Id, blueprint
 from centers import reports
 from programs.models import CATEGORIES
 
@@ -14,10 +14,10 @@ blp = blueprint(
 
 
 class ReportArgs(Schema):
-    county_id = fields.Integer(
+    county_id = Id(
         metadata={"description": "A county in the caller's scope (403 outside, 404 missing)."}
     )
-    center_id = fields.Integer(
+    center_id = Id(
         metadata={"description": "One center in the caller's scope (an extension)."}
     )
     category = fields.String(

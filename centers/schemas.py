@@ -4,6 +4,7 @@ from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app import clock
+from app.api import MAX_ID, Id
 
 
 def absolute(path: str) -> str:
@@ -65,7 +66,7 @@ class CenterSchema(Schema):
 
 
 class CenterCreateSchema(Schema):
-    county_id = fields.Integer(required=True)
+    county_id = Id(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     address = fields.String(load_default="", validate=validate.Length(max=200))
     capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=500))
@@ -79,6 +80,6 @@ class CenterUpdateSchema(Schema):
 
 
 class CenterListArgs(Schema):
-    county_id = fields.Integer()
+    county_id = Id()
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)

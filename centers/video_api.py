@@ -7,7 +7,7 @@ from flask import current_app, request
 from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from app.api import blueprint
+from app.api import Id, blueprint
 from app.auth import policy
 from app.errors import NotFound, Unauthorized
 from app.extensions import db, limiter
@@ -29,7 +29,7 @@ events_blp = blueprint(
 
 
 class JoinArgs(Schema):
-    center_id = fields.Integer(
+    center_id = Id(
         metadata={"description": "the center to join as (default: your own)"}
     )
 
@@ -70,7 +70,7 @@ class PresenceEventSchema(Schema):
         load_default=None,
         metadata={"description": "the id the IFrame API gave this participant"},
     )
-    center_id = fields.Integer(load_default=None)
+    center_id = Id(load_default=None)
 
 
 class PresenceCenterSchema(Schema):

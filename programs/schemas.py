@@ -6,6 +6,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.api import MAX_ID, Id
 from app.auth import policy
 from programs.calendar_rules import WEEKDAY_CODES
 from programs.models import CATEGORIES, SESSION_STATUSES
@@ -138,25 +139,25 @@ class SessionSchema(Schema):
 
 
 class SessionCreateSchema(Schema):
-    program_id = fields.Integer(required=True)
-    instructor_id = fields.Integer(required=True)
+    program_id = Id(required=True)
+    instructor_id = Id(required=True)
     date = fields.Date(required=True)
     start = HourMinute(required=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
     )
-    center_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class SessionUpdateSchema(Schema):
     version = fields.Integer(required=True)
-    program_id = fields.Integer()
-    instructor_id = fields.Integer()
+    program_id = Id()
+    instructor_id = Id()
     date = fields.Date()
     start = HourMinute()
     duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
-    center_ids = fields.List(fields.Integer())
+    center_ids = fields.List(Id())
     note = fields.String(validate=validate.Length(max=2000))
 
 
@@ -178,11 +179,11 @@ class SessionRescheduleSchema(Schema):
 class SessionListArgs(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    center_id = fields.Integer()
-    instructor_id = fields.Integer()
+    center_id = Id()
+    instructor_id = Id()
     status = fields.String(validate=validate.OneOf(SESSION_STATUSES))
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0), load_default=0)
+    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
     @validates_schema
     def _ordered(self, data, **kwargs):
@@ -191,8 +192,8 @@ class SessionListArgs(Schema):
 
 
 class RepeatSchema(Schema):
-    program_id = fields.Integer(required=True)
-    instructor_id = fields.Integer(required=True)
+    program_id = Id(required=True)
+    instructor_id = Id(required=True)
     start = HourMinute(required=True)
     weekdays = fields.List(
         fields.String(validate=validate.OneOf(WEEKDAY_CODES)),
@@ -204,7 +205,7 @@ class RepeatSchema(Schema):
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
     )
-    center_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -235,8 +236,8 @@ class ClosureSchema(Schema):
 class ClosureCreateSchema(Schema):
     date = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    county_id = fields.Integer(load_default=None, allow_none=True)
-    center_id = fields.Integer(load_default=None, allow_none=True)
+    county_id = Id(load_default=None, allow_none=True)
+    center_id = Id(load_default=None, allow_none=True)
 
 
 class ClosureListArgs(Schema):

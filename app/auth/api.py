@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import blueprint
+from app.api import Id, blueprint
 from app.auth import policy, services
 from app.auth.models import ROLE_VALUES, User
 from app.errors import NotFound
@@ -28,9 +28,9 @@ class UserCreateSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLE_VALUES))
     display_name = fields.String(load_default="", validate=validate.Length(max=120))
-    county_id = fields.Integer(allow_none=True, load_default=None)
-    center_id = fields.Integer(allow_none=True, load_default=None)
-    instructor_id = fields.Integer(allow_none=True, load_default=None)
+    county_id = Id(allow_none=True, load_default=None)
+    center_id = Id(allow_none=True, load_default=None)
+    instructor_id = Id(allow_none=True, load_default=None)
 
 
 class TokenSchema(Schema):

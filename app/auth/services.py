@@ -35,7 +35,13 @@ def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
         field, value, model = required
         if value is None:
             raise Invalid(field, _l("이 역할에는 %(field)s 값이 필요합니다.", field=field))
-        if db.session.get(model, value) is None:
+    # Every id given is stored, so each must name a row, whether the role needs it or not.
+    for field, value, model in (
+        ("county_id", county_id, County),
+        ("center_id", center_id, Center),
+        ("instructor_id", instructor_id, Instructor),
+    ):
+        if value is not None and db.session.get(model, value) is None:
             raise Invalid(field, _l("%(field)s 값에 해당하는 항목이 없습니다.", field=field))
 
 

@@ -97,6 +97,53 @@ def test_user_creation_errors(client, make_token):
     assert db.session.query(User).filter_by(username="a").count() == 0
 
 
+def test_scope_ids_the_role_does_not_need_must_still_exist(client, make_token):
+    # A coordinator given an unknown center_id failed on the foreign key (500).
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    for field in ("county_id", "center_id", "instructor_id"):
+        response = client.post(
+            "/api/v1/users",
+            json={"username": f"c-{field}", "password": "12345678", "role": "coordinator", field: 99999},
+            headers=headers,
+        )
+        assert response.status_code == 422, field
+        assert response.json["error"]["code"] == "invalid"
+        assert response.json["error"]["details"]["field"] == field
+    assert db.session.query(User).filter(User.username.like("c-%")).count() == 0
+
+
+def test_ids_too_large_for_the_database_are_404_in_paths_and_422_in_bodies(client, make_token):
+    # Past INTEGER's range the database refused the lookup (500).
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    huge = 2**31
+    response = client.post(f"/api/v1/users/{huge}/tokens", headers=headers)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert client.post(f"/api/v1/users/{huge - 1}/tokens", headers=headers).status_code == 404
+
+    response = client.post(
+        "/api/v1/users",
+        json={"username": "big", "password": "12345678", "role": "center_manager", "center_id": 10**30},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "invalid"
+    assert response.json["error"]["details"]["field"] == "center_id"
+
+
+def test_nul_characters_are_invalid_input(client, make_token):
+    # PostgreSQL's text cannot hold NUL: the database refused the row (500 there).
+    headers = make_token(UserFactory(role=Role.ADMIN))
+    response = client.post(
+        "/api/v1/users", json={"username": "a\x00b", "password": "12345678", "role": "admin"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "invalid"
+    assert response.json["error"]["details"]["field"] == "username"
+    response = client.get("/api/v1/sessions?status=draft%00", headers=headers)
+    assert response.status_code == 422 and response.json["error"]["details"]["field"] == "status"
+    assert db.session.query(User).filter(User.username.like("a%b")).count() == 0
+
+
 def test_only_admins_manage_users(client, make_token):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
     response = client.post(

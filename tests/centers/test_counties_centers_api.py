@@ -96,3 +96,19 @@ def test_lists_take_limit_and_offset(client, make_token):
     page = client.get("/api/v1/centers?limit=2&offset=1", headers=headers).json
     assert [c["name"] for c in page] == ["경로당 1", "경로당 2"]
     assert client.get("/api/v1/centers?limit=0", headers=headers).status_code == 422
+
+
+def test_ids_and_offsets_past_the_integer_range(client, make_token):
+    # These answered 500 (the database could not bind the number).
+    headers = make_token(UserFactory(role=Role.COORDINATOR))
+    huge = 2**80
+    r = client.get(f"/api/v1/centers/{huge}", headers=headers)
+    assert r.status_code == 404 and r.json["error"]["code"] == "not_found"
+    r = client.get(f"/api/v1/centers?county_id={huge}", headers=headers)
+    assert r.status_code == 422 and r.json["error"]["code"] == "invalid"
+    assert r.json["error"]["details"]["field"] == "county_id"
+    r = client.get(f"/api/v1/centers?offset={huge}", headers=headers)
+    assert r.status_code == 422 and r.json["error"]["details"]["field"] == "offset"
+    r = client.post("/api/v1/centers", json={"county_id": huge, "name": "큰 번호"}, headers=headers)
+    assert r.status_code == 422 and r.json["error"]["code"] == "invalid"
+    assert r.json["error"]["details"]["field"] == "county_id"

@@ -159,12 +159,27 @@ def test_closed_and_conflict(client, w):
         ({"center_ids": "x"}, "center_ids"),
         ({"center_ids": [987654]}, "center_ids"),
         ({"program_id": 987654}, "program_id"),
+        # Past INTEGER's range: refused as input, not failed on in the database (was a 500).
+        ({"program_id": 2**63}, "program_id"),
+        ({"instructor_id": 0}, "instructor_id"),
+        ({"center_ids": [2**40]}, "center_ids"),
     ],
 )
 def test_bad_input_is_invalid_with_the_field(client, w, change, field):
     r = post_session(client, w, **change)
     assert r.status_code == 422 and r.json["error"]["code"] == "invalid"
     assert r.json["error"]["details"]["field"] == field
+
+
+def test_ids_past_the_integer_range(client, w):
+    # These answered 500 (the database could not bind the number).
+    h = w["h"]["coordinator"]
+    r = client.get(f"/api/v1/sessions/{2**64}", headers=h)
+    assert r.status_code == 404 and r.json["error"]["code"] == "not_found"
+    r = client.get(f"/api/v1/sessions?instructor_id={2**40}", headers=h)
+    assert r.status_code == 422 and r.json["error"]["details"]["field"] == "instructor_id"
+    r = client.get(f"/api/v1/sessions?offset={2**70}", headers=h)
+    assert r.status_code == 422 and r.json["error"]["details"]["field"] == "offset"
 
 
 def test_missing_body_and_non_json(client, w):
