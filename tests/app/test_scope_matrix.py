@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from app import clock
 from app.auth.models import Role
@@ -21,6 +22,7 @@ from centers.models import Attendance, AttendanceMember, Center, FollowUp, Membe
 from programs.models import Session
 from tests.conftest import csrf_token
 from tests.factories import (
+    DEFAULT_PASSWORD,
     AttendanceFactory,
     CenterFactory,
     ClosureFactory,
@@ -55,9 +57,14 @@ def _follow_up(center, member, reason):
     return item
 
 
+# One cheap hash for every user of the matrix (scrypt for ~400 tests × 4 users is minutes of CPU).
+_CHEAP_HASH = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
+
+
 @pytest.fixture
-def world(app):
+def world(app, monkeypatch):
     """Counties A and B, their centers, members, sessions, attendance and follow-ups; users."""
+    monkeypatch.setattr("app.auth.models.generate_password_hash", lambda password: _CHEAP_HASH)
     clock.freeze(datetime(2026, 11, 24, 12, 0, tzinfo=clock.SEOUL))
     county_a = CountyFactory(name="알파군")
     county_b = CountyFactory(name="베타군")
