@@ -78,12 +78,11 @@ class ListArgs(Schema):
     offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
 
-def paginate(stmt: sa.Select, args: dict) -> sa.Select:
-    if args.get("limit"):
-        stmt = stmt.limit(args["limit"])
-    if args.get("offset"):
-        stmt = stmt.offset(args["offset"])
-    return stmt
+def page_of(items: list, args: dict) -> list:
+    """The ``?limit=&offset=`` slice of a list answer (lists are bare arrays, API.md)."""
+    offset = args.get("offset") or 0
+    limit = args.get("limit")
+    return items[offset : offset + limit] if limit else items[offset:]
 
 
 def user_from_bearer(header: str | None) -> User | None:

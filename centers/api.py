@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import ListArgs, blueprint
+from app.api import ListArgs, blueprint, page_of
 from app.auth import policy
 from app.extensions import db
 from centers import services
@@ -19,11 +19,6 @@ from centers.schemas import (
 blp = blueprint("centers_api", __name__, "", description="Partner counties and their senior centers")
 
 
-def _page(items: list, args: dict) -> list:
-    offset = args.get("offset") or 0
-    limit = args.get("limit")
-    return items[offset : offset + limit] if limit else items[offset:]
-
 
 @blp.route("/counties")
 class Counties(MethodView):
@@ -31,7 +26,7 @@ class Counties(MethodView):
     @blp.response(200, CountySchema(many=True))
     def get(self, args):
         """Counties in the caller's scope."""
-        return _page(services.list_counties(current_user), args)
+        return page_of(services.list_counties(current_user), args)
 
     @blp.arguments(CountyCreateSchema)
     @blp.response(201, CountySchema)
@@ -55,7 +50,7 @@ class Centers(MethodView):
     @blp.response(200, CenterSchema(many=True))
     def get(self, args):
         """Centers in the caller's scope; ``county_id`` outside it answers 403."""
-        return _page(services.list_centers(current_user, county_id=args.get("county_id")), args)
+        return page_of(services.list_centers(current_user, county_id=args.get("county_id")), args)
 
     @blp.arguments(CenterCreateSchema)
     @blp.response(201, CenterSchema)

@@ -4,7 +4,7 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import ListArgs, blueprint
+from app.api import ListArgs, blueprint, page_of
 from app.auth import policy
 from app.extensions import db
 from programs import bulk, catalog, scheduling, weekly
@@ -48,11 +48,6 @@ def _writes_are_for_coordinators():
         policy.require_scheduler(current_user)
 
 
-def _page(items: list, args: dict) -> list:
-    offset = args.get("offset") or 0
-    limit = args.get("limit")
-    return items[offset : offset + limit] if limit else items[offset:]
-
 
 # --- programs ------------------------------------------------------------------------------------
 
@@ -63,7 +58,7 @@ class Programs(MethodView):
     @blp.response(200, ProgramSchema(many=True))
     def get(self, args):
         """The program catalog (retired programs included, ``active: false``)."""
-        return _page(catalog.list_programs(), args)
+        return page_of(catalog.list_programs(), args)
 
     @blp.arguments(ProgramCreateSchema)
     @blp.response(201, ProgramSchema)
@@ -100,7 +95,7 @@ class Instructors(MethodView):
     def get(self, args):
         """Instructors (coordinator)."""
         policy.require_scheduler(current_user)
-        return _page(catalog.list_instructors(), args)
+        return page_of(catalog.list_instructors(), args)
 
     @blp.arguments(InstructorCreateSchema)
     @blp.response(201, InstructorSchema)
