@@ -21,8 +21,8 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
-    from centers.models import Center, County
-    from programs.models import Instructor
+    from centers.directory.models import Center, County
+    from programs.catalog.models import Instructor
 
     if role not in ROLE_VALUES:
         raise Invalid("role", _l("알 수 없는 역할입니다."))
@@ -64,7 +64,7 @@ def create_user(
         raise Invalid("password", _l("비밀번호는 %(n)s자 이상이어야 합니다.", n=MIN_PASSWORD_LENGTH))
     _check_scope_fields(role, county_id, center_id, instructor_id)
     if role == Role.CENTER_MANAGER and county_id is None:
-        from centers.models import Center
+        from centers.directory.models import Center
 
         county_id = db.session.get(Center, center_id).county_id
     if db.session.scalar(sa.select(User.id).where(User.username == username)):

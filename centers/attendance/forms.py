@@ -1,4 +1,4 @@
-"""Page forms of attendance and the roster (Flask-WTF, so every POST carries CSRF)."""
+"""Page forms of attendance (Flask-WTF, so every POST carries CSRF)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,16 +6,15 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.labels import ATTENDANCE_STATUS, MEMBER_STATUS
-from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
+from app.labels import ATTENDANCE_STATUS
+from centers.attendance.models import ATTENDANCE_STATUSES
+from centers.directory.models import MAX_HEADCOUNT
 
 
 class AttendanceForm(FlaskForm):
@@ -34,28 +33,3 @@ class AttendanceForm(FlaskForm):
     member_ids = SelectMultipleField(_l("참여하신 어르신"), coerce=int, validate_choice=False)
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=1000)])
     client_ref = HiddenField()
-
-
-class MemberForm(FlaskForm):
-    name = StringField(
-        _l("이름"), validators=[DataRequired(_l("이름을 입력하세요.")), Length(max=50)]
-    )
-    birth_year = IntegerField(
-        _l("출생 연도"),
-        validators=[
-            Optional(),
-            NumberRange(min=1900, max=2100, message=_l("출생 연도가 올바르지 않습니다.")),
-        ],
-    )
-    phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
-    note = StringField(_l("메모"), validators=[Optional(), Length(max=200)])
-
-
-class MemberEditForm(MemberForm):
-    status = SelectField(
-        _l("상태"), choices=[SelectChoice(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES]
-    )
-
-
-class DeleteForm(FlaskForm):
-    """A button that posts (CSRF only)."""

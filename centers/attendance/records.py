@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.database import utcnow
 from app.extensions import db
-from centers.models import Attendance
+from centers.attendance.models import Attendance
 
 
 def ensure_record(session, center_id: int, *, lock: bool = True) -> Attendance:

@@ -1,9 +1,10 @@
-"""Marshmallow schemas of the attendance and members API."""
+"""Marshmallow schemas of the attendance API."""
 
 from marshmallow import Schema, fields, validate
 
 from app.api import MAX_ID, Id
-from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
+from centers.attendance.models import ATTENDANCE_STATUSES
+from centers.directory.models import MAX_HEADCOUNT
 
 
 class AttendanceSchema(Schema):
@@ -27,7 +28,6 @@ class AttendanceSchema(Schema):
     joined_at = fields.DateTime(allow_none=True)
     left_at = fields.DateTime(allow_none=True)
 
-
 class AttendanceResultSchema(AttendanceSchema):
     result = fields.String(
         metadata={
@@ -35,7 +35,6 @@ class AttendanceResultSchema(AttendanceSchema):
             "before); superseded (a later recorded_at is stored); unchanged (same content)"
         }
     )
-
 
 class AttendancePutSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
@@ -64,47 +63,11 @@ class AttendancePutSchema(Schema):
         metadata={"description": "When the device recorded it; the latest recorded_at wins"},
     )
 
-
 class AttendanceListArgs(Schema):
     county_id = Id()
     center_id = Id()
     session_id = Id()
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
-    limit = fields.Integer(validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
-
-
-class MemberSchema(Schema):
-    """A member; ``phone`` and ``note`` are null/empty for readers who do not keep the roster."""
-
-    id = fields.Integer(dump_only=True)
-    center_id = fields.Integer()
-    name = fields.String()
-    birth_year = fields.Integer(allow_none=True)
-    phone = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": list(MEMBER_STATUSES)})
-    note = fields.String()
-    has_attendance = fields.Boolean()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-
-class MemberCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    birth_year = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100)
-    )
-    phone = fields.String(allow_none=True, validate=validate.Length(max=30))
-    note = fields.String(validate=validate.Length(max=200))
-
-
-class MemberUpdateSchema(MemberCreateSchema):
-    name = fields.String(validate=validate.Length(min=1, max=50))
-    status = fields.String(validate=validate.OneOf(MEMBER_STATUSES))
-
-
-class MemberListArgs(Schema):
-    status = fields.String(validate=validate.OneOf(MEMBER_STATUSES))
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
     offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)

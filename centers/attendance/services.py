@@ -30,12 +30,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app import audit, clock
-from app.auth import policy
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
-from centers.models import ATTENDANCE_STATUSES, Attendance, AttendanceMember, Center, Member
-from centers.records import ensure_record
-from programs.models import Session, SessionCenter
+from centers.attendance import scope as attendance_scope
+from centers.attendance.models import ATTENDANCE_STATUSES, Attendance, AttendanceMember
+from centers.attendance.records import ensure_record
+from centers.directory import scope as center_scope
+from centers.directory.models import Center
+from centers.members.models import Member
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionCenter
 
 ENTITY = "attendance"
 RESULTS = ("recorded", "corrected", "duplicate", "superseded", "unchanged")
@@ -165,9 +169,9 @@ def record_attendance(
     source: str = "api",
 ) -> Outcome:
     """Record or correct the (session, center) record. Flushes; the caller commits."""
-    center = policy.get_center(user, center_id)
-    policy.require_attendance_writer(user, center)
-    session = policy.attendance_session(user, session_id)
+    center = center_scope.get_center(user, center_id)
+    attendance_scope.require_attendance_writer(user, center)
+    session = attendance_scope.attendance_session(user, session_id)
     now = clock.now()
     check_session_open(session, center.id, now)
     ids = validate_entry(center, status, headcount, member_ids)
@@ -180,7 +184,7 @@ def record_attendance(
     record = ensure_record(session, center.id)  # inserted if missing, then locked
     if _already_applied(record, client_ref):
         return Outcome(record, "duplicate")
-    if not policy.attendance_window_open(user, session, now, correction_days()):
+    if not attendance_scope.attendance_window_open(user, session, now, correction_days()):
         raise Forbidden(
             _l(
                 "수정 기간(수업 후 %(days)s일)이 지났습니다. 코디네이터에게 요청하세요.",
@@ -232,8 +236,8 @@ def record_attendance(
 
 def get_record(user, session_id: int, center_id: int) -> tuple[Session, Center, Attendance | None]:
     """The session, the center and its record (``None`` if none yet), all within scope."""
-    center = policy.get_center(user, center_id)
-    session = policy.attendance_session(user, session_id)
+    center = center_scope.get_center(user, center_id)
+    session = attendance_scope.attendance_session(user, session_id)
     if center.id not in session.center_ids:
         raise NotFound()  # no such record: the center is not invited
     record = db.session.scalar(
@@ -258,12 +262,12 @@ def list_attendance(
     """Records in the caller's scope; a county or center filter outside it answers 403/404."""
     stmt = sa.select(Attendance).options(selectinload(Attendance.members))
     if county_id is not None:
-        policy.get_county(user, county_id)
+        center_scope.get_county(user, county_id)
         stmt = stmt.join(Center, Center.id == Attendance.center_id).where(
             Center.county_id == county_id
         )
     if center_id is not None:
-        policy.get_center(user, center_id)
+        center_scope.get_center(user, center_id)
         stmt = stmt.where(Attendance.center_id == center_id)
     if session_id is not None:
         stmt = stmt.where(Attendance.session_id == session_id)
@@ -271,7 +275,7 @@ def list_attendance(
         stmt = stmt.where(Attendance.session_date >= date_from)
     if date_to is not None:
         stmt = stmt.where(Attendance.session_date <= date_to)
-    stmt = policy.scope_attendance(stmt, user).order_by(
+    stmt = attendance_scope.scope_attendance(stmt, user).order_by(
         Attendance.session_date, Attendance.session_id, Attendance.center_id
     )
     if limit:
@@ -287,7 +291,7 @@ def history(record: Attendance) -> list[audit.AuditLog]:
 
 def can_edit(user, center: Center, session: Session) -> bool:
     """May the user record or correct now (role, scope and correction window)?"""
-    return policy.can_write_attendance(user, center) and policy.attendance_window_open(
+    return attendance_scope.can_write_attendance(user, center) and attendance_scope.attendance_window_open(
         user, session, clock.now(), correction_days()
     )
 
@@ -348,7 +352,7 @@ def session_overview(user, session: Session) -> list[CenterRow]:
         .where(SessionCenter.session_id == session.id)
         .order_by(Center.name)
     )
-    centers = list(db.session.scalars(policy.scope_centers(stmt, user)))
+    centers = list(db.session.scalars(center_scope.scope_centers(stmt, user)))
     records = {
         r.center_id: r
         for r in db.session.scalars(
@@ -377,7 +381,7 @@ def session_reports(
 ) -> list[SessionReport]:
     """Published sessions that have started, newest first, with invited / reported / joined
     counts over the centers in the user's scope."""
-    center_ids = policy.visible_center_ids(user)
+    center_ids = center_scope.visible_center_ids(user)
     in_range = sa.and_(
         Session.date >= date_from, Session.date <= date_to, Session.status == "published"
     )
@@ -412,5 +416,5 @@ def session_reports(
     if missing_only:
         stmt = stmt.where(reported < invited.c.n)
     now = clock.now()
-    rows = db.session.execute(policy.scope_sessions(stmt, user)).all()
+    rows = db.session.execute(session_scope.scope_sessions(stmt, user)).all()
     return [SessionReport(s, n, r, j) for s, n, r, j in rows if s.starts_at <= now]

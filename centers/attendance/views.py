@@ -22,13 +22,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import clock
-from app.auth import policy
 from app.auth.models import Role, User
 from app.extensions import db
-from centers import attendance
-from centers.attendance_forms import AttendanceForm, SelectChoice
-from centers.models import Attendance, Member
-from programs.models import Session, SessionCenter
+from centers.attendance import scope as attendance_scope
+from centers.attendance import services as attendance
+from centers.attendance.forms import AttendanceForm, SelectChoice
+from centers.attendance.models import Attendance
+from centers.directory import scope as center_scope
+from centers.members import scope as member_scope
+from centers.members.models import Member
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionCenter
 
 bp = Blueprint(
     "attendance",
@@ -40,7 +44,7 @@ bp = Blueprint(
 
 STATIC = Path(__file__).parent / "static"
 # What the service worker caches when it installs (the day's pages are added as they load).
-PRECACHE_ASSETS = ("tablet/outbox.js", "tablet/attendance.js", "tablet/tablet.css")
+PRECACHE_ASSETS = ("outbox.js", "attendance.js", "attendance.css")
 
 
 # --- the tablet ------------------------------------------------------------------------
@@ -49,7 +53,7 @@ PRECACHE_ASSETS = ("tablet/outbox.js", "tablet/attendance.js", "tablet/tablet.cs
 def _require_center_manager():
     if current_user.role != Role.CENTER_MANAGER or current_user.center_id is None:
         abort(403)
-    return policy.get_center(current_user, current_user.center_id)
+    return center_scope.get_center(current_user, current_user.center_id)
 
 
 @bp.get("/tablet/attendance")
@@ -66,7 +70,7 @@ def tablet_day():
         .where(SessionCenter.center_id == center.id, Session.date == today)
         .order_by(Session.start_time)
     )
-    sessions = list(db.session.scalars(policy.scope_sessions(stmt, current_user)))
+    sessions = list(db.session.scalars(session_scope.scope_sessions(stmt, current_user)))
     records = (
         {
             r.session_id: r
@@ -81,7 +85,7 @@ def tablet_day():
         else {}
     )
     return render_template(
-        "centers/tablet/attendance_day.html",
+        "attendance/tablet_day.html",
         center=center,
         sessions=sessions,
         records=records,
@@ -139,7 +143,7 @@ def _render_tablet_form(session, center, record, form):
     if not reported and record is not None and record.joined_at is not None:
         proposed = "attended"  # the center joined the room: propose "attended"
     return render_template(
-        "centers/tablet/attendance_form.html",
+        "attendance/tablet_form.html",
         session=session,
         center=center,
         record=record,
@@ -172,9 +176,9 @@ def service_worker():
         digest.update((STATIC / name).read_bytes())
     for template in ("sw.js", "offline_page.html"):
         digest.update((Path(bp.root_path) / "templates/centers/tablet" / template).read_bytes())
-    offline_page = render_template("centers/tablet/offline_page.html")
+    offline_page = render_template("tablet/offline_page.html")
     body = render_template(
-        "centers/tablet/sw.js",
+        "attendance/sw.js",
         version=digest.hexdigest()[:12],
         precache=assets,
         offline_page=offline_page,
@@ -201,7 +205,7 @@ def sessions():
         current_user, date_from, date_to, missing_only=missing_only
     )
     return render_template(
-        "centers/attendance/sessions.html",
+        "attendance/sessions.html",
         reports=reports,
         date_from=date_from,
         date_to=date_to,
@@ -219,10 +223,10 @@ def _parse_date(value: str):
 @login_required
 def session_detail(session_id: int):
     """For one session: which invited centers joined, their status and headcount, who is missing."""
-    session = policy.attendance_session(current_user, session_id)
+    session = attendance_scope.attendance_session(current_user, session_id)
     rows = attendance.session_overview(current_user, session)
     return render_template(
-        "centers/attendance/session.html",
+        "attendance/session.html",
         session=session,
         rows=rows,
         started=clock.now() >= session.starts_at,
@@ -238,7 +242,7 @@ def record_page(session_id: int, center_id: int):
     editable = attendance.can_edit(current_user, center, session)
     form = AttendanceForm()
     roster = []
-    if policy.can_see_member_names(current_user, center):
+    if member_scope.can_see_member_names(current_user, center):
         present = set(record.member_ids) if record else set()
         roster = list(
             db.session.scalars(
@@ -252,7 +256,7 @@ def record_page(session_id: int, center_id: int):
         )
     form.member_ids.choices = [SelectChoice(m.id, m.name) for m in roster]
     if request.method == "POST":
-        policy.require_attendance_writer(current_user, center)
+        attendance_scope.require_attendance_writer(current_user, center)
         if form.validate_on_submit():
             outcome = attendance.record_attendance(
                 current_user,
@@ -286,14 +290,14 @@ def record_page(session_id: int, center_id: int):
         else {}
     )
     member_names = {}
-    if policy.can_see_member_names(current_user, center):
+    if member_scope.can_see_member_names(current_user, center):
         member_names = dict(
             db.session.execute(
                 sa.select(Member.id, Member.name).where(Member.center_id == center.id)
             ).all()
         )
     return render_template(
-        "centers/attendance/record.html",
+        "attendance/record.html",
         session=session,
         center=center,
         record=record,
@@ -303,7 +307,7 @@ def record_page(session_id: int, center_id: int):
         users=users,
         member_names=member_names,
         roster=roster,
-        can_write=policy.can_write_attendance(current_user, center),
+        can_write=attendance_scope.can_write_attendance(current_user, center),
         started=clock.now() >= session.starts_at,
         window_days=attendance.correction_days(),
     )

@@ -5,10 +5,10 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.api import MAX_ID, Id, blueprint
-from app.auth import policy
 from app.extensions import db
-from centers import care
-from centers.models import FOLLOW_UP_KINDS, FOLLOW_UP_STATUSES
+from centers.care import scope as care_scope
+from centers.care import services as care
+from centers.care.models import FOLLOW_UP_KINDS, FOLLOW_UP_STATUSES
 
 blp = blueprint("care_api", __name__, "/care", description="Care follow-ups: the county's worklist")
 
@@ -60,13 +60,13 @@ class FollowUps(MethodView):
 class FollowUpItem(MethodView):
     @blp.response(200, FollowUpSchema)
     def get(self, follow_up_id: int):
-        return policy.get_follow_up(current_user, follow_up_id)
+        return care_scope.get_follow_up(current_user, follow_up_id)
 
     @blp.arguments(FollowUpPatchSchema)
     @blp.response(200, FollowUpSchema)
     def patch(self, data, follow_up_id: int):
         """Work a follow-up: ``{status, note}`` (and an optional ``outcome``); audited."""
-        item = policy.get_follow_up(current_user, follow_up_id)
+        item = care_scope.get_follow_up(current_user, follow_up_id)
         care.update_follow_up(
             current_user,
             item,

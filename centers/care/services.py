@@ -24,21 +24,18 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from app import audit, clock
-from app.auth import policy
 from app.auth.models import Role, User
 from app.database import utcnow
 from app.errors import Invalid
 from app.extensions import db
-from centers import reports
-from centers.models import (
-    FOLLOW_UP_STATUSES,
-    Attendance,
-    AttendanceMember,
-    Center,
-    FollowUp,
-    Member,
-)
-from programs.models import Session
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.care import scope as care_scope
+from centers.care.models import FOLLOW_UP_STATUSES, FollowUp
+from centers.directory import scope as center_scope
+from centers.directory.models import Center
+from centers.members.models import Member
+from centers.reports import services as reports
+from programs.schedule.models import Session
 
 OUTCOMES = ("contacted", "visited", "referred", "other")
 STREAK_RECENT, STREAK_BASE, STREAK_MIN_PRESENT = 3, 6, 3
@@ -334,13 +331,13 @@ def list_follow_ups(
     """The follow-ups in the user's scope, newest first; ``county_id`` outside it is 403/404."""
     stmt = sa.select(FollowUp).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
     if county_id is not None:
-        policy.get_county(user, county_id)
+        center_scope.get_county(user, county_id)
         stmt = stmt.where(FollowUp.county_id == county_id)
     if statuses:
         stmt = stmt.where(FollowUp.status.in_(list(statuses)))
     if limit:
         stmt = stmt.limit(limit)
-    return list(db.session.scalars(policy.scope_follow_ups(stmt, user)))
+    return list(db.session.scalars(care_scope.scope_follow_ups(stmt, user)))
 
 
 def update_follow_up(
@@ -353,7 +350,7 @@ def update_follow_up(
     source: str = "api",
 ) -> FollowUp:
     """Work a follow-up: open → in_progress → resolved (or back), with a note; audited."""
-    policy.require_care_access(user)
+    care_scope.require_care_access(user)
     if status is None and note is None and outcome is None:
         raise Invalid("status", _l("바꿀 내용이 없습니다."))
     if status is not None and status not in FOLLOW_UP_STATUSES:

@@ -1,11 +1,8 @@
-"""The county's care worklist page and ``flask care scan``."""
+"""The county's care worklist page."""
 
-from datetime import date
 
-import click
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request
-from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,8 +16,12 @@ from app.errors import Invalid
 from app.extensions import db
 from app.labels import FOLLOW_UP_STATUS
 from app.utils import safe_next_url
-from centers import care, services
-from centers.models import Center, Member
+from centers.care import scope as care_scope
+from centers.care import services as care
+from centers.directory import services
+from centers.directory.models import Center
+from centers.members import scope as member_scope
+from centers.members.models import Member
 
 bp = Blueprint("care", __name__, url_prefix="/care", template_folder="templates")
 
@@ -30,6 +31,7 @@ OUTCOME_LABELS = {
     "referred": _l("기관 연계"),
     "other": _l("기타"),
 }
+
 VIEWS = {
     "active": ("open", "in_progress"),
     "open": ("open",),
@@ -37,7 +39,6 @@ VIEWS = {
     "resolved": ("resolved",),
     "all": None,
 }
-
 
 class FollowUpForm(FlaskForm):
     status = SelectField(
@@ -50,11 +51,10 @@ class FollowUpForm(FlaskForm):
     )
     note = TextAreaField(_l("메모"), validators=[Length(max=2000)])
 
-
 @bp.get("/")
 @login_required
 def worklist():
-    policy.require_care_access(current_user)
+    care_scope.require_care_access(current_user)
     view = request.args.get("view", "active")
     if view not in VIEWS:
         view = "active"
@@ -72,7 +72,7 @@ def worklist():
             sa.select(Member).where(Member.id.in_({i.member_id for i in items if i.member_id}))
         )
     }
-    names = {cid: policy.can_see_member_names(current_user, c) for cid, c in centers.items()}
+    names = {cid: member_scope.can_see_member_names(current_user, c) for cid, c in centers.items()}
     forms = {
         i.id: FollowUpForm(prefix=f"f{i.id}", status=i.status, outcome=i.outcome or "", note=i.note)
         for i in items
@@ -80,7 +80,7 @@ def worklist():
     history = {i.id: audit.history("follow_up", i.id) for i in items}
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
     return render_template(
-        "centers/care/worklist.html",
+        "care/worklist.html",
         items=items,
         centers=centers,
         members=members,
@@ -94,11 +94,10 @@ def worklist():
         outcome_labels=OUTCOME_LABELS,
     )
 
-
 @bp.post("/<int:follow_up_id>")
 @login_required
 def update(follow_up_id: int):
-    item = policy.get_follow_up(current_user, follow_up_id)
+    item = care_scope.get_follow_up(current_user, follow_up_id)
     form = FollowUpForm(prefix=f"f{item.id}")
     if not form.validate_on_submit():
         field = next(iter(form.errors), "status")
@@ -114,22 +113,3 @@ def update(follow_up_id: int):
     db.session.commit()
     flash(_("확인 기록을 저장했습니다."), "success")
     return redirect(safe_next_url(request.form.get("next"), "care.worklist"))
-
-
-care_cli = AppGroup("care", help="Care follow-ups.")
-
-
-@care_cli.command("scan")
-@click.option(
-    "--date",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Look at attendance up to this day (default: yesterday in Seoul).",
-)
-def scan_command(as_of):
-    """Raise the care follow-ups attendance calls for (idempotent: run it nightly)."""
-    day: date | None = as_of.date() if as_of else None
-    created = care.scan(day)
-    db.session.commit()
-    click.echo("follow-ups raised: " + ", ".join(f"{kind} {n}" for kind, n in created.items()))

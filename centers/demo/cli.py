@@ -12,7 +12,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @demo_cli.command("seed")
 def seed():
     """Load the Bucheon partner centers demo (idempotent) and print the demo logins."""
-    from centers import demo
+    from centers.demo import seed as demo
 
     summary = demo.seed()
     db.session.commit()

@@ -15,8 +15,11 @@ from app import clock
 from app.auth.models import Role, User
 from app.database import utcnow
 from app.extensions import db
-from centers.models import Attendance, AttendanceMember, Center, County, Member, SupportPeriod
-from programs.models import Instructor, Program, Session, SessionCenter
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.directory.models import Center, County, SupportPeriod
+from centers.members.models import Member
+from programs.catalog.models import Instructor, Program
+from programs.schedule.models import Session, SessionCenter
 
 DEMO_PASSWORD = "ieum1234"
 
@@ -132,7 +135,7 @@ def seed() -> dict:
     db.session.flush()
 
     new_sessions = _seed_sessions(rng, programs, instructors, centers)
-    from centers import care
+    from centers.care import services as care
 
     care.scan()
     total_sessions = db.session.scalar(sa.select(sa.func.count(Session.id)))

@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from app.api import ListArgs, blueprint, page_of
-from app.auth import policy
 from app.extensions import db
-from centers import services
-from centers.schemas import (
+from centers.directory import scope as center_scope
+from centers.directory import services
+from centers.directory.schemas import (
     CenterCreateSchema,
     CenterListArgs,
     CenterSchema,
@@ -41,7 +41,7 @@ class Counties(MethodView):
 class CountyItem(MethodView):
     @blp.response(200, CountySchema)
     def get(self, county_id: int):
-        return policy.get_county(current_user, county_id)
+        return center_scope.get_county(current_user, county_id)
 
 
 @blp.route("/centers")
@@ -65,13 +65,13 @@ class Centers(MethodView):
 class CenterItem(MethodView):
     @blp.response(200, CenterSchema)
     def get(self, center_id: int):
-        return policy.get_center(current_user, center_id)
+        return center_scope.get_center(current_user, center_id)
 
     @blp.arguments(CenterUpdateSchema)
     @blp.response(200, CenterSchema)
     def patch(self, data, center_id: int):
         """Change a center (coordinator)."""
-        center = policy.get_center(current_user, center_id)
+        center = center_scope.get_center(current_user, center_id)
         services.update_center(current_user, center, data)
         db.session.commit()
         return center

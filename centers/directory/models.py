@@ -1,8 +1,7 @@
-"""Counties and their support periods, centers, members, attendance, care follow-ups, tablets."""
+"""Counties and their support periods, and centers."""
 
 import secrets
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,16 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.database import TimestampMixin
 from app.extensions import db
 
-ATTENDANCE_STATUSES = ("attended", "absent", "technical_issue", "excused")
-MEMBER_STATUSES = ("active", "moved", "deceased")
-FOLLOW_UP_KINDS = ("absence_streak", "attendance_drop", "center_silent")
-FOLLOW_UP_STATUSES = ("open", "in_progress", "resolved")
 MAX_HEADCOUNT = 500
-
 
 def new_calendar_key() -> str:
     return secrets.token_urlsafe(24)
-
 
 class County(TimestampMixin, db.Model):
     __tablename__ = "counties"
@@ -40,7 +33,6 @@ class County(TimestampMixin, db.Model):
     def current_or_latest_period(self, today: date) -> "SupportPeriod | None":
         return self.period_on(today) or (self.support_periods[-1] if self.support_periods else None)
 
-
 class SupportPeriod(TimestampMixin, db.Model):
     """A period in which the city supports the county's centers free of charge."""
 
@@ -54,7 +46,6 @@ class SupportPeriod(TimestampMixin, db.Model):
     note: Mapped[str] = mapped_column(sa.String(200), default="")
 
     county: Mapped[County] = relationship(back_populates="support_periods")
-
 
 class Center(TimestampMixin, db.Model):
     __tablename__ = "centers"
@@ -76,118 +67,3 @@ class Center(TimestampMixin, db.Model):
     @property
     def max_headcount(self) -> int:
         return self.capacity or MAX_HEADCOUNT
-
-
-class Member(TimestampMixin, db.Model):
-    """A senior registered at a center. Personal data: shown only within scope."""
-
-    __tablename__ = "members"
-    __table_args__ = (
-        sa.CheckConstraint("status IN ('active', 'moved', 'deceased')", name="status_known"),
-        sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(50))
-    birth_year: Mapped[int | None]
-    phone: Mapped[str | None] = mapped_column(sa.String(30))
-    status: Mapped[str] = mapped_column(sa.String(10), default="active")
-    note: Mapped[str] = mapped_column(sa.String(200), default="")
-
-    center: Mapped[Center] = relationship()
-
-
-class AttendanceMember(db.Model):
-    __tablename__ = "attendance_members"
-    __table_args__ = (sa.Index("ix_attendance_members_member_id", "member_id"),)
-
-    attendance_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("attendance.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), primary_key=True)
-
-
-class Attendance(TimestampMixin, db.Model):
-    """One record per (session, center). A null status means joined but not yet reported.
-
-    ``session_date`` copies the session's date so reports by center and period use one index.
-    """
-
-    __tablename__ = "attendance"
-    __table_args__ = (
-        sa.UniqueConstraint("session_id", "center_id"),
-        sa.CheckConstraint(
-            "status IS NULL OR status IN ('attended', 'absent', 'technical_issue', 'excused')",
-            name="status_known",
-        ),
-        sa.CheckConstraint("headcount IS NULL OR headcount BETWEEN 0 AND 500", name="headcount_range"),
-        sa.Index("ix_attendance_center_id_session_date", "center_id", "session_date"),
-        sa.Index("ix_attendance_session_date", "session_date"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id"))
-    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"))
-    session_date: Mapped[date]
-    status: Mapped[str | None] = mapped_column(sa.String(20))
-    headcount: Mapped[int | None]
-    joined_at: Mapped[datetime | None]
-    left_at: Mapped[datetime | None]
-    recorded_at: Mapped[datetime | None]
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    source: Mapped[str | None] = mapped_column(sa.String(10))
-    client_ref: Mapped[str | None] = mapped_column(sa.String(64))
-    note: Mapped[str] = mapped_column(sa.Text, default="")
-    version: Mapped[int] = mapped_column(default=1)
-
-    members: Mapped[list[AttendanceMember]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
-    center: Mapped[Center] = relationship()
-
-    @property
-    def member_ids(self) -> list[int]:
-        return sorted(m.member_id for m in self.members)
-
-
-class FollowUp(TimestampMixin, db.Model):
-    """A care follow-up on the county's worklist."""
-
-    __tablename__ = "follow_ups"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('absence_streak', 'attendance_drop', 'center_silent')", name="kind_known"
-        ),
-        sa.CheckConstraint("status IN ('open', 'in_progress', 'resolved')", name="status_known"),
-        sa.Index("ix_follow_ups_county_id_status", "county_id", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    county_id: Mapped[int] = mapped_column(sa.ForeignKey("counties.id"))
-    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), index=True)
-    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
-    status: Mapped[str] = mapped_column(sa.String(12), default="open")
-    reason: Mapped[str] = mapped_column(sa.Text)
-    note: Mapped[str] = mapped_column(sa.Text, default="")
-    outcome: Mapped[str | None] = mapped_column(sa.String(20))
-    resolved_at: Mapped[datetime | None]
-    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-
-
-class TabletDevice(TimestampMixin, db.Model):
-    """A tablet paired to one center. ``pairing_code_hash`` is set until the code is used;
-    once paired the tablet signs in as its own ``user`` (role center_manager, this center only)."""
-
-    __tablename__ = "tablet_devices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    label: Mapped[str] = mapped_column(sa.String(80), default="")
-    pairing_code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    pairing_expires_at: Mapped[datetime | None]
-    device_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    paired_at: Mapped[datetime | None]
-    last_seen_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

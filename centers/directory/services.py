@@ -11,14 +11,15 @@ from app import audit
 from app.auth import policy
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from centers.models import Center, County, SupportPeriod
+from centers.directory import scope as center_scope
+from centers.directory.models import Center, County, SupportPeriod
 
 CENTER_FIELDS = ("name", "address", "capacity", "active")
 
 
 def list_counties(user) -> list[County]:
     stmt = sa.select(County).options(selectinload(County.support_periods)).order_by(County.province, County.name)
-    return list(db.session.scalars(policy.scope_counties(stmt, user)))
+    return list(db.session.scalars(center_scope.scope_counties(stmt, user)))
 
 
 def create_county(
@@ -81,11 +82,11 @@ def add_support_period(
 def list_centers(user, county_id: int | None = None, include_inactive: bool = True) -> list[Center]:
     stmt = sa.select(Center).join(County).order_by(County.name, Center.name)
     if county_id is not None:
-        policy.get_county(user, county_id)
+        center_scope.get_county(user, county_id)
         stmt = stmt.where(Center.county_id == county_id)
     if not include_inactive:
         stmt = stmt.where(Center.active.is_(True))
-    return list(db.session.scalars(policy.scope_centers(stmt, user)))
+    return list(db.session.scalars(center_scope.scope_centers(stmt, user)))
 
 
 def _check_center_fields(data: dict[str, Any]) -> None:

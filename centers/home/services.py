@@ -5,11 +5,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app import clock
-from app.auth import policy
 from app.auth.models import Role
 from app.extensions import db
-from centers import services
-from programs.models import Session
+from centers.directory import scope as center_scope
+from centers.directory import services
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session
 
 
 def _sessions(user, start, end, limit=50):
@@ -19,7 +20,7 @@ def _sessions(user, start, end, limit=50):
         .order_by(Session.date, Session.start_time)
         .limit(limit)
     )
-    return list(db.session.scalars(policy.scope_sessions(stmt, user)))
+    return list(db.session.scalars(session_scope.scope_sessions(stmt, user)))
 
 
 def home_context(user) -> dict:
@@ -33,11 +34,11 @@ def home_context(user) -> dict:
     elif user.role == Role.INSTRUCTOR:
         context["sessions"] = _sessions(user, today, today + timedelta(days=14))
     elif user.role == Role.CENTER_MANAGER:
-        context["center"] = policy.get_center(user, user.center_id)
+        context["center"] = center_scope.get_center(user, user.center_id)
         context["today_sessions"] = _sessions(user, today, today)
         context["sessions"] = _sessions(user, today + timedelta(days=1), today + timedelta(days=7))
     elif user.role == Role.COUNTY_VIEWER:
-        context["county"] = policy.get_county(user, user.county_id)
+        context["county"] = center_scope.get_county(user, user.county_id)
         context["centers"] = services.list_centers(user, county_id=user.county_id)
         context["week_sessions"] = _sessions(user, week_start, week_start + timedelta(days=4))
     return context

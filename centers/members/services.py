@@ -9,12 +9,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app import audit
-from app.auth import policy
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from centers.models import MEMBER_STATUSES, AttendanceMember, Center, FollowUp, Member
+from centers.directory import scope as center_scope
+from centers.directory.models import Center
+from centers.members import scope as member_scope
+from centers.members.models import MEMBER_STATUSES, Member
 
 FIELDS = ("name", "birth_year", "phone", "status", "note")
 ENTITY = "member"
@@ -25,7 +28,7 @@ def snapshot(member: Member) -> dict[str, Any]:
 
 
 def list_members(user, center: Center, status: str | None = None) -> list[Member]:
-    policy.require_member_reader(user, center)
+    member_scope.require_member_reader(user, center)
     stmt = sa.select(Member).where(Member.center_id == center.id)
     if status:
         stmt = stmt.where(Member.status == status)
@@ -36,8 +39,8 @@ def list_members(user, center: Center, status: str | None = None) -> list[Member
 
 def get_member(user, center_id: int, member_id: int) -> tuple[Center, Member]:
     """The center (404/403) and one of its members (404), for a user who may read the roster."""
-    center = policy.get_center(user, center_id)
-    policy.require_member_reader(user, center)
+    center = center_scope.get_center(user, center_id)
+    member_scope.require_member_reader(user, center)
     member = db.session.get(Member, member_id)
     if member is None or member.center_id != center.id:
         raise NotFound()
@@ -79,7 +82,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_member(user, center: Center, *, source: str = "api", **fields: Any) -> Member:
-    policy.require_member_manager(user, center)
+    member_scope.require_member_manager(user, center)
     if "name" not in fields:
         raise Invalid("name", _l("이름을 입력하세요."))
     data = _clean({"status": "active", **fields})
@@ -94,7 +97,7 @@ def update_member(
     user, center: Center, member: Member, changes: dict[str, Any], source: str = "api"
 ) -> Member:
     """Edit a member, or mark them moved or deceased (``status``)."""
-    policy.require_member_manager(user, center)
+    member_scope.require_member_manager(user, center)
     data = _clean(changes)
     before = snapshot(member)
     for key, value in data.items():
@@ -107,16 +110,25 @@ def update_member(
     return member
 
 
+# Columns of other features that refer to a member (attendance marks, care follow-ups): they
+# register here, so a member they name is kept forever and this package never imports them.
+_REFERENCES: list[InstrumentedAttribute] = []
+
+
+def keep_members_named_in(member_id_column: InstrumentedAttribute) -> None:
+    if not any(c is member_id_column for c in _REFERENCES):
+        _REFERENCES.append(member_id_column)
+
+
 def has_attendance(member: Member) -> bool:
     """Marked present at least once (or named in a care follow-up): keep them forever."""
-    present = sa.select(AttendanceMember.member_id).where(AttendanceMember.member_id == member.id)
-    followed = sa.select(FollowUp.id).where(FollowUp.member_id == member.id)
-    return db.session.scalar(sa.select(sa.or_(sa.exists(present), sa.exists(followed)))) or False
+    named = [sa.exists(sa.select(c).where(c == member.id)) for c in _REFERENCES]
+    return bool(named) and bool(db.session.scalar(sa.select(sa.or_(*named))))
 
 
 def delete_member(user, center: Center, member: Member, source: str = "api") -> None:
     """Only for someone never marked present; otherwise mark them moved or deceased."""
-    policy.require_member_manager(user, center)
+    member_scope.require_member_manager(user, center)
     if has_attendance(member):
         raise Conflict(
             _l("출석 기록이 있는 어르신은 삭제할 수 없습니다. 이사 또는 별세로 표시하세요."),
@@ -128,11 +140,12 @@ def delete_member(user, center: Center, member: Member, source: str = "api") -> 
 
 
 def ids_with_attendance(center: Center) -> set[int]:
-    """The center's members who were ever marked present (one query, for roster lists)."""
-    stmt = (
-        sa.select(AttendanceMember.member_id)
-        .join(Member, Member.id == AttendanceMember.member_id)
-        .where(Member.center_id == center.id)
-        .distinct()
-    )
+    """The center's members that another feature names (one query, for roster lists)."""
+    if not _REFERENCES:
+        return set()
+    selects = [
+        sa.select(c.label("member_id")).join(Member, Member.id == c).where(Member.center_id == center.id)
+        for c in _REFERENCES
+    ]
+    stmt = selects[0].distinct() if len(selects) == 1 else sa.union(*selects)
     return set(db.session.scalars(stmt))

@@ -4,12 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import policy
 from app.auth.models import Role
 from app.errors import Forbidden
 from app.extensions import db
-from centers import members
-from centers.attendance_forms import DeleteForm, MemberEditForm, MemberForm
+from centers.directory import scope as center_scope
+from centers.members import scope as member_scope
+from centers.members import services as members
+from centers.members.forms import DeleteForm, MemberEditForm, MemberForm
 
 bp = Blueprint("members", __name__, template_folder="templates")
 
@@ -26,12 +27,12 @@ def my_roster():
 @bp.route("/centers/<int:center_id>/members", methods=["GET", "POST"])
 @login_required
 def roster(center_id: int):
-    center = policy.get_center(current_user, center_id)
+    center = center_scope.get_center(current_user, center_id)
     rows = members.list_members(current_user, center)
-    can_manage = policy.can_manage_center(current_user, center)
+    can_manage = center_scope.can_manage_center(current_user, center)
     form = MemberForm()
     if form.is_submitted():
-        policy.require_member_manager(current_user, center)
+        member_scope.require_member_manager(current_user, center)
         if form.validate():
             member = members.create_member(
                 current_user,
@@ -46,12 +47,12 @@ def roster(center_id: int):
             flash(_("%(name)s 어르신을 등록했습니다.", name=member.name), "success")
             return redirect(url_for("members.roster", center_id=center.id))
     return render_template(
-        "centers/members/roster.html",
+        "members/roster.html",
         center=center,
         members=rows,
         form=form,
         can_manage=can_manage,
-        show_contact=policy.can_see_member_contact(current_user, center),
+        show_contact=member_scope.can_see_member_contact(current_user, center),
         with_attendance=members.ids_with_attendance(center),
     ), (422 if form.errors else 200)
 
@@ -60,7 +61,7 @@ def roster(center_id: int):
 @login_required
 def edit(center_id: int, member_id: int):
     center, member = members.get_member(current_user, center_id, member_id)
-    policy.require_member_manager(current_user, center)
+    member_scope.require_member_manager(current_user, center)
     form = MemberEditForm(obj=member)
     if form.validate_on_submit():
         members.update_member(
@@ -80,7 +81,7 @@ def edit(center_id: int, member_id: int):
         flash(_("저장했습니다."), "success")
         return redirect(url_for("members.roster", center_id=center.id))
     return render_template(
-        "centers/members/edit.html",
+        "members/edit.html",
         center=center,
         member=member,
         form=form,

@@ -1,5 +1,4 @@
-"""Video rooms over the API: ``/sessions/{id}/join``, presence, room replacement, tablet
-pairing, and Jitsi's ``event_sync`` webhooks at ``/jitsi/events/{kind}``."""
+"""Video rooms over the API: ``/sessions/{id}/join``, presence, room replacement, and Jitsi's event_sync webhooks."""
 
 import hmac
 
@@ -8,15 +7,18 @@ from flask_login import current_user
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.api import Id, blueprint
-from app.auth import policy
 from app.errors import NotFound, Unauthorized
-from app.extensions import db, limiter
-from centers import event_sync, presence, tablet, video
-from programs import rooms
+from app.extensions import db
+from centers.presence import event_sync
+from centers.presence import join as video
+from centers.presence import scope as presence_scope
+from centers.presence import services as presence
+from programs.rooms import services as rooms
 
 blp = blueprint(
     "video_api", __name__, "", description="Video rooms: join tokens, presence, tablet pairing"
 )
+
 events_blp = blueprint(
     "jitsi_events",
     __name__,
@@ -24,15 +26,10 @@ events_blp = blueprint(
     description="Jitsi's event_sync webhooks (Authorization: Bearer JITSI_EVENTS_SECRET)",
 )
 
-
-# --- schemas ----------------------------------------------------------------------------
-
-
 class JoinArgs(Schema):
     center_id = Id(
         metadata={"description": "the center to join as (default: your own)"}
     )
-
 
 class JoinSchema(Schema):
     url = fields.String(
@@ -62,7 +59,6 @@ class JoinSchema(Schema):
     expires_at = fields.DateTime(metadata={"description": "the token's exp"})
     external_api_url = fields.String(allow_none=True)
 
-
 class PresenceEventSchema(Schema):
     event = fields.String(required=True, validate=validate.OneOf(("joined", "left")))
     participant_id = fields.String(
@@ -72,14 +68,12 @@ class PresenceEventSchema(Schema):
     )
     center_id = Id(load_default=None)
 
-
 class PresenceCenterSchema(Schema):
     center_id = fields.Integer()
     name = fields.String()
     in_room = fields.Boolean()
     joined_at = fields.DateTime(allow_none=True)
     left_at = fields.DateTime(allow_none=True)
-
 
 class PresenceSchema(Schema):
     session_id = fields.Integer()
@@ -88,29 +82,14 @@ class PresenceSchema(Schema):
     instructor_in_room = fields.Boolean()
     centers = fields.List(fields.Nested(PresenceCenterSchema))
 
-
 class PresenceResultSchema(Schema):
     status = fields.String()
     event = fields.String()
     in_room = fields.Integer()
 
-
 class ReplacedRoomSchema(Schema):
     session_id = fields.Integer()
     name = fields.String()
-
-
-class PairSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    label = fields.String(load_default="", validate=validate.Length(max=80))
-
-
-class PairResultSchema(Schema):
-    token = fields.String(metadata={"description": "the tablet's API token, shown once"})
-    device_id = fields.Integer()
-    user_id = fields.Integer()
-    center_id = fields.Integer()
-
 
 class OccupantSchema(Schema):
     class Meta:
@@ -122,7 +101,6 @@ class OccupantSchema(Schema):
     email = fields.String(allow_none=True)
     joined_at = fields.Integer(allow_none=True)
     left_at = fields.Integer(allow_none=True)
-
 
 class JitsiEventSchema(Schema):
     class Meta:
@@ -139,16 +117,11 @@ class JitsiEventSchema(Schema):
     occupant = fields.Nested(OccupantSchema)
     all_occupants = fields.List(fields.Nested(OccupantSchema))
 
-
 class JitsiEventResultSchema(Schema):
     status = fields.String(metadata={"description": "recorded or ignored"})
     reason = fields.String()
     session_id = fields.Integer()
     in_room = fields.Integer()
-
-
-# --- joining and presence ---------------------------------------------------------------
-
 
 @blp.route("/sessions/<int:session_id>/join", methods=["GET"])
 @blp.arguments(JoinArgs, location="query")
@@ -159,7 +132,6 @@ def join(args, session_id: int):
     details = video.join(current_user, session_id, args.get("center_id"))
     db.session.commit()
     return details
-
 
 @blp.route("/sessions/<int:session_id>/presence", methods=["POST"])
 @blp.arguments(PresenceEventSchema)
@@ -172,52 +144,21 @@ def report_presence(data, session_id: int):
     db.session.commit()
     return result
 
-
 @blp.route("/sessions/<int:session_id>/presence", methods=["GET"])
 @blp.response(200, PresenceSchema)
 def get_presence(session_id: int):
     """Which invited centers are in the room now (staff and the session's instructor)."""
-    session = policy.get_watchable_session(current_user, session_id)
+    session = presence_scope.get_watchable_session(current_user, session_id)
     return presence.room_status(session)
-
 
 @blp.route("/sessions/<int:session_id>/room", methods=["POST"])
 @blp.response(200, ReplacedRoomSchema)
 def replace_room(session_id: int):
     """Give the session a new room name (coordinator). Editing a session keeps its room."""
-    session = policy.get_watchable_session(current_user, session_id)
+    session = presence_scope.get_watchable_session(current_user, session_id)
     room = rooms.replace_room(current_user, session, source="api")
     db.session.commit()
     return {"session_id": session.id, "name": room.name}
-
-
-# --- tablet pairing (authenticates itself with the code) --------------------------------
-
-
-def _pair_limit() -> str:
-    return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
-
-
-@blp.route("/tablet/pair", methods=["POST"])
-@limiter.limit(_pair_limit)
-@blp.arguments(PairSchema)
-@blp.response(201, PairResultSchema)
-@blp.doc(security=[])
-def pair_tablet(data):
-    """Pair a tablet with the code shown on its center's page; answers the tablet's API token."""
-    device, user = tablet.pair(data["code"], data["label"], source="api")
-    token = tablet.issue_device_token(device, user)
-    db.session.commit()
-    return {
-        "token": token,
-        "device_id": device.id,
-        "user_id": user.id,
-        "center_id": device.center_id,
-    }
-
-
-# --- Jitsi's event_sync webhooks --------------------------------------------------------
-
 
 @events_blp.before_request
 def _authenticate_jitsi():
@@ -227,7 +168,6 @@ def _authenticate_jitsi():
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not secret or not given or not hmac.compare_digest(given.encode(), secret.encode()):
         raise Unauthorized()
-
 
 @events_blp.route("/<string:group>/<string:action>", methods=["POST"])
 @events_blp.arguments(JitsiEventSchema)

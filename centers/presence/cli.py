@@ -15,7 +15,7 @@ jitsi_cli = AppGroup("jitsi", help="Jitsi video rooms.")
 @click.option("--every", type=int, default=0, help="Repeat every N seconds (0: once).")
 def poll(every: int):
     """Ask Prosody who is in each room in use now (needs JITSI_PROSODY_URL)."""
-    from centers import presence
+    from centers.presence import services as presence
 
     if not current_app.config.get("JITSI_PROSODY_URL"):
         raise click.ClickException("JITSI_PROSODY_URL is not set: nothing to poll")

@@ -12,17 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app import audit, clock
-from centers.presence import (
-    RoomPresence,
-    everyone_left,
-    identify,
-    in_room,
-    iso,
-    joined,
-    left,
-)
-from programs import rooms
-from programs.models import Session
+from centers.presence.models import RoomPresence
+from centers.presence.services import everyone_left, identify, in_room, iso, joined, left
+from programs.rooms import services as rooms
+from programs.schedule.models import Session
 
 # Jitsi's timestamps are trusted unless they are absurdly far from the app's clock.
 MAX_EVENT_SKEW = timedelta(days=1)

@@ -6,10 +6,10 @@ under its own name (``center-<id>``); the session's instructor (``instructor-<id
 coordinators (``user-<id>``) join as moderators.
 """
 
-from app.auth import policy
 from app.auth.models import Role
-from centers import presence
-from programs import rooms
+from centers.presence import scope as presence_scope
+from centers.presence import services as presence
+from programs.rooms import services as rooms
 
 
 def participant_for(user, session, center) -> rooms.Participant:
@@ -17,7 +17,7 @@ def participant_for(user, session, center) -> rooms.Participant:
         return rooms.Participant(
             id=presence.center_participant(center.id), name=center.name, moderator=False
         )
-    moderator = policy.joins_as_moderator(user, session, center)
+    moderator = presence_scope.joins_as_moderator(user, session, center)
     if user.role == Role.INSTRUCTOR:
         return rooms.Participant(
             id=f"instructor-{user.instructor_id}", name=session.instructor.name, moderator=moderator
@@ -28,7 +28,7 @@ def participant_for(user, session, center) -> rooms.Participant:
 def join(user, session_id: int, center_id: int | None = None) -> rooms.JoinDetails:
     """The room, URL and token for ``user`` (403/404 per policy). ``jwt`` is None when Jitsi
     is not configured; the token's ``nbf``/``exp`` decide when the room can be entered."""
-    session, center = policy.get_joinable_session(user, session_id, center_id)
+    session, center = presence_scope.get_joinable_session(user, session_id, center_id)
     return rooms.provider().join(session, participant_for(user, session, center))
 
 
@@ -36,7 +36,7 @@ def report(
     user, session_id: int, event: str, endpoint: str | None, center_id: int | None = None
 ) -> dict:
     """An IFrame event (``joined``/``left``) the page saw, recorded as presence."""
-    session, center = policy.get_joinable_session(user, session_id, center_id)
+    session, center = presence_scope.get_joinable_session(user, session_id, center_id)
     participant = participant_for(user, session, center)
     source = "tablet" if user.role == Role.CENTER_MANAGER else "page"
     return presence.tablet_event(

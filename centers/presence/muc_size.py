@@ -16,7 +16,7 @@ from flask import current_app
 
 from app import clock
 from app.extensions import db
-from centers.presence import (
+from centers.presence.services import (
     center_is_present,
     center_left,
     center_participant,
@@ -27,8 +27,8 @@ from centers.presence import (
     joined,
     open_rows,
 )
-from programs import rooms
-from programs.models import Session
+from programs.rooms import services as rooms
+from programs.schedule.models import Session
 
 log = logging.getLogger(__name__)
 

@@ -1,20 +1,4 @@
-"""Who is in a session's room: the tablet's IFrame events, Jitsi's ``event_sync`` webhooks,
-and (as a fallback) polling Prosody's ``mod_muc_size``.
-
-Each connection is a :class:`RoomPresence` row, open (``left_at`` null) while it lasts: the
-tablet reports its own connection (``tablet:<user>:<endpoint>``), Jitsi reports occupants by
-their XMPP jid, polling by their in-room jid. A center is *in the room* while any of its rows is
-open. When a center first connects, the attendance record for (session, center) is made if
-missing (status null: joined but not reported) and ``joined_at`` set; when its last
-connection closes, ``left_at`` is set. A reported status is never touched.
-
-Participants are matched to centers by the ``context.user.id`` of the token ``/join`` gave
-(``center-<id>``, ``instructor-<id>``, ``user-<id>``), or, when polling (Prosody only knows
-display names), by the center's name.
-
-This module keeps the rows and the attendance times; :mod:`centers.event_sync` reads Jitsi's
-webhooks and :mod:`centers.muc_size` polls Prosody, both through the functions here.
-"""
+"""Who is in a session's room: the tablet's IFrame events, Jitsi's event_sync webhooks and muc_size polling."""
 
 from __future__ import annotations
 
@@ -24,49 +8,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit, clock
-from app.database import TimestampMixin, utcnow
+from app.database import utcnow
 from app.extensions import db
-from centers.models import Attendance, Center
-from centers.records import ensure_record
-from programs.models import Session
+from centers.attendance.models import Attendance
+from centers.attendance.records import ensure_record
+from centers.directory.models import Center
+from centers.presence.models import RoomPresence
+from programs.schedule.models import Session
 
 PARTICIPANT_RE = re.compile(r"^(center|instructor|user)-(\d+)$")
-
-
-class RoomPresence(TimestampMixin, db.Model):
-    """One connection to a session's room, open while ``left_at`` is null."""
-
-    __tablename__ = "room_presence"
-    __table_args__ = (
-        sa.UniqueConstraint("session_id", "occupant"),
-        sa.Index("ix_room_presence_session_id_left_at", "session_id", "left_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
-    participant: Mapped[str] = mapped_column(sa.String(40))
-    center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id"), index=True)
-    occupant: Mapped[str] = mapped_column(sa.String(255))
-    source: Mapped[str] = mapped_column(sa.String(10))
-    display_name: Mapped[str] = mapped_column(sa.String(120), default="")
-    joined_at: Mapped[datetime]
-    left_at: Mapped[datetime | None]
-
-
-# --- participants -----------------------------------------------------------------------
-
 
 def center_participant(center_id: int) -> str:
     return f"center-{center_id}"
 
-
 def parse_participant(participant: str | None) -> tuple[str, int] | None:
     match = PARTICIPANT_RE.match(participant or "")
     return (match.group(1), int(match.group(2))) if match else None
-
 
 def _invited_centers(session: Session) -> dict[int, str]:
     ids = session.center_ids
@@ -74,7 +33,6 @@ def _invited_centers(session: Session) -> dict[int, str]:
         return {}
     rows = db.session.execute(sa.select(Center.id, Center.name).where(Center.id.in_(ids)))
     return {row.id: row.name for row in rows}
-
 
 def identify(
     session: Session, participant_id: str | None, name: str | None
@@ -94,10 +52,6 @@ def identify(
         if len(matches) == 1:
             return center_participant(matches[0]), matches[0]
     return None
-
-
-# --- rows -------------------------------------------------------------------------------
-
 
 def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPresence, bool]:
     """The presence row of ``occupant``, inserted with ``values`` if missing; locked on
@@ -119,7 +73,6 @@ def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPr
     ).one()
     return row, inserted is not None
 
-
 def open_rows(session_id: int, **filters) -> list[RoomPresence]:
     stmt = sa.select(RoomPresence).where(
         RoomPresence.session_id == session_id, RoomPresence.left_at.is_(None)
@@ -127,7 +80,6 @@ def open_rows(session_id: int, **filters) -> list[RoomPresence]:
     for name, value in filters.items():
         stmt = stmt.where(getattr(RoomPresence, name) == value)
     return list(db.session.scalars(stmt.with_for_update()))
-
 
 def center_is_present(session_id: int, center_id: int) -> bool:
     stmt = sa.select(RoomPresence.id).where(
@@ -137,10 +89,8 @@ def center_is_present(session_id: int, center_id: int) -> bool:
     )
     return db.session.scalar(stmt.limit(1)) is not None
 
-
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
-
 
 def _center_joined(session: Session, center_id: int, at: datetime, source: str, user) -> Attendance:
     record = ensure_record(session, center_id)
@@ -157,7 +107,6 @@ def _center_joined(session: Session, center_id: int, at: datetime, source: str, 
             source=source,
         )
     return record
-
 
 def center_left(
     session: Session, center_id: int, at: datetime, source: str, user
@@ -180,7 +129,6 @@ def center_left(
             source=source,
         )
     return record
-
 
 def joined(
     session: Session,
@@ -212,7 +160,6 @@ def joined(
         _center_joined(session, center_id, min(at, row.joined_at), source, user)
     db.session.flush()
     return row
-
 
 def left(
     session: Session,
@@ -255,10 +202,8 @@ def left(
         center_left(session, center_id, row.left_at, source, user)
     return row
 
-
 def _open_rows_of(session_id: int, participant: str, source: str) -> list[RoomPresence]:
     return open_rows(session_id, participant=participant, source=source)
-
 
 def close_rows(rows: list[RoomPresence], at: datetime) -> set[int]:
     centers = set()
@@ -269,17 +214,12 @@ def close_rows(rows: list[RoomPresence], at: datetime) -> set[int]:
     db.session.flush()
     return centers
 
-
 def everyone_left(session: Session, at: datetime, source: str, user=None) -> set[int]:
     """The room is gone (destroyed, or Prosody says it does not exist): close every row."""
     centers = close_rows(open_rows(session.id), at)
     for center_id in sorted(centers):
         center_left(session, center_id, at, source, user)
     return centers
-
-
-# --- the tablet's IFrame events ---------------------------------------------------------
-
 
 def tablet_event(
     user,
@@ -320,24 +260,15 @@ def tablet_event(
             center_left(session, center_id, at, source, user)
     return {"status": "recorded", "event": event, "in_room": in_room(session)}
 
-
-# --- polling Prosody's mod_muc_size (see centers.muc_size) ------------------------------
-
-
 def poll_prosody(now: datetime | None = None, config: dict | None = None) -> list[dict]:
     """Poll every room that may be in use now; ``[]`` when ``JITSI_PROSODY_URL`` is unset."""
-    from centers import muc_size
+    from centers.presence import muc_size
 
     return muc_size.poll_prosody(now, config)
-
-
-# --- reading presence -------------------------------------------------------------------
-
 
 def in_room(session: Session) -> int:
     """How many invited centers are in the room right now."""
     return centers_in_room([session.id]).get(session.id, 0)
-
 
 def centers_in_room(session_ids: list[int]) -> dict[int, int]:
     if not session_ids:
@@ -352,7 +283,6 @@ def centers_in_room(session_ids: list[int]) -> dict[int, int]:
         .group_by(RoomPresence.session_id)
     )
     return {sid: n for sid, n in db.session.execute(stmt)}
-
 
 def room_status(session: Session) -> dict:
     """Each invited center with whether it is in the room now and its join/leave times."""

@@ -10,13 +10,16 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import clock
-from app.auth import policy
 from app.auth.models import Role
 from app.errors import Forbidden
 from app.extensions import db
-from centers import presence, tablet
-from programs import rooms
-from programs.models import Session
+from centers.presence import scope as presence_scope
+from centers.presence import services as presence
+from centers.tablet import services as tablet
+from programs.rooms import scope as room_scope
+from programs.rooms import services as rooms
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session
 
 bp = Blueprint("rooms", __name__, template_folder="templates")
 
@@ -48,11 +51,11 @@ def room_list():
         .order_by(Session.date, Session.start_time, Session.id)
         .limit(300)
     )
-    sessions = list(db.session.scalars(policy.scope_sessions(stmt, current_user)))
+    sessions = list(db.session.scalars(session_scope.scope_sessions(stmt, current_user)))
     todays = [s for s in sessions if s.date == today]
     counts = presence.centers_in_room([s.id for s in todays])
     return render_template(
-        "centers/rooms/list.html",
+        "rooms/list.html",
         today_sessions=[(s, tablet.state_of(s, now), counts.get(s.id, 0)) for s in todays],
         upcoming=[s for s in sessions if s.date > today],
         today=today,
@@ -64,14 +67,14 @@ def room_list():
 @login_required
 def room(session_id: int):
     _require_room_user()
-    session = policy.get_watchable_session(current_user, session_id)
+    session = presence_scope.get_watchable_session(current_user, session_id)
     return render_template(
-        "centers/rooms/room.html",
+        "rooms/room.html",
         session=session,
         status=presence.room_status(session),
         state=tablet.state_of(session, clock.now()),
         video_configured=rooms.provider().configured,
-        can_replace=policy.can_replace_room(current_user),
+        can_replace=room_scope.can_replace_room(current_user),
         replace_form=ReplaceRoomForm(),
     )
 
@@ -79,7 +82,7 @@ def room(session_id: int):
 @bp.post("/rooms/<int:session_id>/replace")
 @login_required
 def replace(session_id: int):
-    session = policy.get_watchable_session(current_user, session_id)
+    session = presence_scope.get_watchable_session(current_user, session_id)
     form = ReplaceRoomForm()
     if not form.validate_on_submit():
         flash(_("페이지가 오래되었습니다. 다시 시도하세요."), "error")

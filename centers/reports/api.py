@@ -5,8 +5,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.api import Id, blueprint
-from centers import reports
-from programs.models import CATEGORIES
+from centers.reports import services as reports
+from programs.catalog.models import CATEGORIES
 
 blp = blueprint(
     "reports_api", __name__, "/reports", description="Attendance reports for counties and centers"

@@ -8,11 +8,14 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app import clock
-from app.auth import policy
 from app.extensions import db
-from centers.models import Attendance, Center, Member
-from centers.reports import AM, A, S, as_date, month_range, month_start
-from programs.models import Session, SessionCenter
+from centers.attendance.models import Attendance
+from centers.directory.models import Center
+from centers.members import scope as member_scope
+from centers.members.models import Member
+from centers.reports.services import AM, A, S, as_date, month_range, month_start
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionCenter
 
 
 def center_records(
@@ -39,7 +42,7 @@ def center_records(
         .order_by(Session.date.desc(), Session.start_time.desc())
         .limit(limit)
     )
-    stmt = policy.scope_sessions(stmt, user)
+    stmt = session_scope.scope_sessions(stmt, user)
     return [(s, a, n if a is not None else 0) for s, a, n in db.session.execute(stmt)]
 
 
@@ -48,7 +51,7 @@ def member_attendance(
 ) -> dict | None:
     """Each member's attendances per month over the last ``months`` months, beside the number
     of sessions the center attended. None when the user may not see member names."""
-    if not policy.can_see_member_names(user, center):
+    if not member_scope.can_see_member_names(user, center):
         return None
     until = until or clock.today()
     first = month_range(until)[0]

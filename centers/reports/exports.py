@@ -16,10 +16,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from app import clock
-from app.auth import policy
 from app.i18n import fmt_date
 from app.labels import CATEGORY, label
-from centers import reports
+from centers.reports import scope as report_scope
+from centers.reports import services as reports
 
 # (figure key, column title); the rate is written as a percentage.
 FIGURE_COLUMNS = [
@@ -251,7 +251,7 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
                 cell.number_format = "yyyy-mm-dd"
     _widths(per_session, [12, 8, 24, 8, 12] + [12] * (len(FIGURE_COLUMNS) - 1))
 
-    if policy.can_export_member_names(user, filters.county):
+    if report_scope.can_export_member_names(user, filters.county):
         members = book.create_sheet(_("어르신별"))
         top = _titled(members, title + " — " + _("어르신별"), filters, 4)
         _table(

@@ -25,13 +25,17 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.auth import policy
 from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
 from app.labels import CATEGORY
-from centers.models import Attendance, AttendanceMember, Center, County, Member
-from programs.models import CATEGORIES, Instructor, Program, Session, SessionCenter
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.directory import scope as center_scope
+from centers.directory.models import Center, County
+from centers.members.models import Member
+from centers.reports import scope as report_scope
+from programs.catalog.models import CATEGORIES, Instructor, Program
+from programs.schedule.models import Session, SessionCenter
 
 GROUPS = ("center", "program", "category", "week")
 INTERNAL_GROUPS = GROUPS + ("county", "session")
@@ -116,7 +120,7 @@ def resolve(
 ) -> Filters:
     """Check scope and arguments: a county or center outside the user's scope is 403 (404 if it
     does not exist). The period defaults to the current month in Seoul."""
-    policy.require_report_access(user)
+    report_scope.require_report_access(user)
     if start is None and end is None:
         start, end = month_range(clock.today())
     elif start is None:
@@ -129,16 +133,16 @@ def resolve(
         raise Invalid("from", _l("기간은 5년을 넘을 수 없습니다."))
     if category is not None and category not in CATEGORIES:
         raise Invalid("category")
-    county = policy.get_county(user, county_id) if county_id is not None else None
-    center = policy.get_center(user, center_id) if center_id is not None else None
+    county = center_scope.get_county(user, county_id) if county_id is not None else None
+    center = center_scope.get_center(user, center_id) if center_id is not None else None
     if county is not None and center is not None and center.county_id != county.id:
         raise Invalid("center_id", _l("선택한 경로당이 그 군에 없습니다."))
     if center is not None:
         county = center.county
     if county is None and user.role == Role.COUNTY_VIEWER:
-        county = policy.get_county(user, user.county_id)
+        county = center_scope.get_county(user, user.county_id)
     if center is None and user.role == Role.CENTER_MANAGER:
-        center = policy.get_center(user, user.center_id)
+        center = center_scope.get_center(user, user.center_id)
         county = center.county
     return Filters(start=start, end=end, county=county, center=center, category=category)
 
@@ -309,7 +313,7 @@ def _statement(
 
 
 def _scoped(stmt: sa.Select, user, filters: Filters) -> sa.Select:
-    return policy.scope_report(
+    return report_scope.scope_report(
         stmt,
         user,
         county_id=filters.county.id if filters.county is not None else None,

@@ -9,8 +9,11 @@ from flask_login import current_user, login_required
 from app import clock
 from app.auth import policy
 from app.errors import Invalid
-from centers import center_report, exports, reports, services
-from programs.models import CATEGORIES
+from centers.directory import services
+from centers.reports import center_report, exports
+from centers.reports import scope as report_scope
+from centers.reports import services as reports
+from programs.catalog.models import CATEGORIES
 
 bp = Blueprint(
     "reports",
@@ -131,7 +134,7 @@ def dashboard():
         services.list_centers(current_user, county_id=filters.county.id) if filters.county else []
     )
     return render_template(
-        "centers/reports/dashboard.html",
+        "reports/dashboard.html",
         data=data,
         filters=filters,
         totals=data["totals"],
@@ -175,7 +178,7 @@ def print_report():
     filters = page_filters()
     report = reports.attendance_report(current_user, filters, "center")
     return render_template(
-        "centers/reports/print.html",
+        "reports/print.html",
         filters=filters,
         report=report,
         totals=report["totals"],
@@ -207,7 +210,7 @@ def center_report_context(center) -> dict:
     """The center page's report part: the same figures for one center (period from the query
     string, this month by default), its recent sessions and records, and members' attendance
     over time where names may be shown. Nothing for roles without reports."""
-    if current_user.role not in policy.REPORT_ROLES:
+    if current_user.role not in report_scope.REPORT_ROLES:
         return {"center_report": None}
     filters = reports.resolve(
         current_user, center_id=center.id, start=_date_arg("from"), end=_date_arg("to")

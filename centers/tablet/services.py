@@ -21,13 +21,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import audit, clock
-from app.auth import policy
 from app.auth.models import ApiToken, Role, User, hash_token
 from app.errors import Invalid, NotFound
 from app.extensions import db
-from centers.models import Center, TabletDevice
-from programs import rooms
-from programs.models import Session
+from centers.directory.models import Center
+from centers.tablet import scope as tablet_scope
+from centers.tablet.models import TabletDevice
+from programs.rooms import services as rooms
+from programs.schedule.models import Session
 
 CODE_DIGITS = 6
 PAIRING_TTL = timedelta(minutes=15)
@@ -64,7 +65,7 @@ def create_pairing(
     user, center: Center, label: str = "", *, source: str = "page"
 ) -> tuple[TabletDevice, str]:
     """A new pending tablet for ``center`` and its code (returned once, stored as a hash)."""
-    policy.require_can_manage_tablets(user, center)
+    tablet_scope.require_can_manage_tablets(user, center)
     now = clock.now()
     _forget_expired_codes(now)
     while True:
@@ -158,7 +159,7 @@ def issue_device_token(device: TabletDevice, user: User) -> str:
 
 def revoke(user, center: Center, device_id: int, *, source: str = "page") -> TabletDevice:
     """Unpair a tablet (or cancel a pending code): its user is deactivated, its tokens revoked."""
-    policy.require_can_manage_tablets(user, center)
+    tablet_scope.require_can_manage_tablets(user, center)
     device = db.session.get(TabletDevice, device_id)
     if device is None or device.center_id != center.id:
         raise NotFound()
@@ -186,7 +187,7 @@ def revoke(user, center: Center, device_id: int, *, source: str = "page") -> Tab
 
 def devices(user, center: Center) -> list[TabletDevice]:
     """The center's paired tablets and its pending codes that are still valid."""
-    policy.require_can_manage_tablets(user, center)
+    tablet_scope.require_can_manage_tablets(user, center)
     now = clock.now()
     stmt = (
         sa.select(TabletDevice)
@@ -253,7 +254,7 @@ def today(user, center: Center) -> list[TabletSession]:
         .where(Session.date == now.astimezone(clock.SEOUL).date())
         .order_by(Session.start_time, Session.id)
     )
-    sessions = db.session.scalars(policy.scope_tablet_sessions(stmt, user, center))
+    sessions = db.session.scalars(tablet_scope.scope_tablet_sessions(stmt, user, center))
     return [
         TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions
     ]
@@ -267,7 +268,7 @@ def next_session(user, center: Center):
         .order_by(Session.date, Session.start_time, Session.id)
         .limit(1)
     )
-    return db.session.scalar(policy.scope_tablet_sessions(stmt, user, center))
+    return db.session.scalar(tablet_scope.scope_tablet_sessions(stmt, user, center))
 
 
 def main_session(items: list[TabletSession]) -> TabletSession | None:

@@ -9,12 +9,13 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from app import clock
-from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError
 from app.extensions import db, limiter
-from centers import tablet
-from programs import rooms
+from centers.directory import scope as center_scope
+from centers.tablet import scope as tablet_scope
+from centers.tablet import services as tablet
+from programs.rooms import services as rooms
 
 bp = Blueprint(
     "tablet",
@@ -49,13 +50,13 @@ def home():
         return redirect(url_for("tablet.pair"))
     if current_user.role != Role.CENTER_MANAGER or current_user.center_id is None:
         abort(403)
-    center = policy.get_center(current_user, current_user.center_id)
+    center = center_scope.get_center(current_user, current_user.center_id)
     items = tablet.today(current_user, center)
     device = tablet.device_of(current_user)
     tablet.mark_seen(device)
     db.session.commit()
     return render_template(
-        "centers/tablet/home.html",
+        "tablet/home.html",
         center=center,
         items=items,
         main=tablet.main_session(items),
@@ -85,26 +86,26 @@ def pair():
             return redirect(url_for("tablet.home"))
     elif request.method == "POST":
         status = 422
-    return render_template("centers/tablet/pair.html", form=form), status
+    return render_template("tablet/pair.html", form=form), status
 
 
 @bp.post("/centers/<int:center_id>/tablets")
 def create_pairing(center_id: int):
     if not current_user.is_authenticated:
         return redirect(
-            url_for("auth.login", next=url_for("centers.center_detail", center_id=center_id))
+            url_for("auth.login", next=url_for("home.center_detail", center_id=center_id))
         )
-    center = policy.get_center(current_user, center_id)
-    policy.require_can_manage_tablets(current_user, center)
+    center = center_scope.get_center(current_user, center_id)
+    tablet_scope.require_can_manage_tablets(current_user, center)
     form = PairingCodeForm()
     if not form.validate_on_submit():
         flash(_("입력값이 올바르지 않습니다."), "error")
-        return redirect(url_for("centers.center_detail", center_id=center.id))
+        return redirect(url_for("home.center_detail", center_id=center.id))
     device, code = tablet.create_pairing(current_user, center, form.label.data or "")
     db.session.commit()
     pair_url = url_for("tablet.pair", code=code, _external=True)
     return render_template(
-        "centers/tablet/pairing_code.html",
+        "tablet/pairing_code.html",
         center=center,
         device=device,
         code=code,
@@ -118,15 +119,15 @@ def create_pairing(center_id: int):
 def revoke(center_id: int, device_id: int):
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    center = policy.get_center(current_user, center_id)
+    center = center_scope.get_center(current_user, center_id)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("페이지가 오래되었습니다. 다시 시도하세요."), "error")
-        return redirect(url_for("centers.center_detail", center_id=center.id))
+        return redirect(url_for("home.center_detail", center_id=center.id))
     tablet.revoke(current_user, center, device_id)
     db.session.commit()
     flash(_("태블릿 연결을 해제했습니다."), "success")
-    return redirect(url_for("centers.center_detail", center_id=center.id) + "#tablets-title")
+    return redirect(url_for("home.center_detail", center_id=center.id) + "#tablets-title")
 
 
 @bp.before_app_request
@@ -136,7 +137,7 @@ def _tablets_go_home():
         request.endpoint == "main.home"
         and current_user.is_authenticated
         and current_user.role == Role.CENTER_MANAGER
-        and policy.is_tablet(current_user)
+        and tablet_scope.is_tablet(current_user)
     ):
         return redirect(url_for("tablet.home"))
     return None
@@ -144,7 +145,7 @@ def _tablets_go_home():
 
 def tablet_panel(center) -> dict:
     """For the center's page: may the user pair tablets here, and which are paired."""
-    if not policy.can_manage_tablets(current_user, center):
+    if not tablet_scope.can_manage_tablets(current_user, center):
         return {"can_manage": False, "devices": []}
     return {
         "can_manage": True,

@@ -22,8 +22,9 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.errors import NotFound
 from app.extensions import db
-from programs import calendar_rules as rules
-from programs.models import Instructor, Session, SessionCenter
+from programs.catalog.models import Instructor
+from programs.schedule import calendar_rules as rules
+from programs.schedule.models import Session, SessionCenter
 
 PRODID = "-//Ieum//Ieum schedules//KO"
 UID_DOMAIN = "ieum"

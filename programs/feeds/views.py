@@ -3,8 +3,7 @@ with an ETag, answering 304 to ``If-None-Match``."""
 
 from flask import Blueprint, Response, request
 
-from app.extensions import csrf
-from programs import ical
+from programs.feeds import ical
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -31,8 +30,3 @@ def instructor_feed(instructor_id: int):
         ical.instructor_feed(instructor_id, request.args.get("key")),
         f"ieum-instructor-{instructor_id}.ics",
     )
-
-
-def init_app(app) -> None:
-    csrf.exempt(bp)
-    app.register_blueprint(bp)

@@ -37,7 +37,8 @@ from flask import current_app
 from app import audit
 from app.auth import policy
 from app.extensions import db
-from programs.models import Session, VideoRoom
+from programs.rooms.models import VideoRoom
+from programs.schedule.models import Session
 
 MODES = ("selfhosted", "jaas")
 JAAS_DOMAIN = "8x8.vc"

@@ -1,26 +1,20 @@
-"""``/api/v1``: programs, instructors, sessions, weeks, closures, calendar keys (API.md)."""
+"""``/api/v1``: sessions, weeks and closures (API.md)."""
 
 from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import ListArgs, blueprint, page_of
-from app.auth import policy
+from app.api import blueprint
 from app.extensions import db
-from programs import bulk, catalog, scheduling, weekly
-from programs.schemas import (
-    CalendarKeySchema,
+from programs.schedule import bulk, closures, weekly
+from programs.schedule import scope as session_scope
+from programs.schedule import services as scheduling
+from programs.schedule.schemas import (
     ClosureCreateSchema,
     ClosureListArgs,
     ClosureSchema,
     CopyWeekSchema,
     CreatedSkippedSchema,
-    InstructorCreateSchema,
-    InstructorSchema,
-    InstructorUpdateSchema,
-    ProgramCreateSchema,
-    ProgramSchema,
-    ProgramUpdateSchema,
     PublishedSchema,
     RepeatSchema,
     SessionCancelSchema,
@@ -30,124 +24,16 @@ from programs.schemas import (
     SessionSchema,
     SessionUpdateSchema,
     WeekSchema,
-    absolute,
 )
 
-blp = blueprint(
-    "programs_api", __name__, "", description="Programs, instructors, sessions, weeks, closures"
-)
+blp = blueprint("schedule_api", __name__, "", description="Sessions, weeks and closures")
 
 
 @blp.before_request
 def _writes_are_for_coordinators():
-    """Refuse a write before its body is validated (403 rather than 422 for the wrong role);
-    calendar keys are rotated by the instructor or the center's manager too."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.endswith(
-        "/calendar-key"
-    ):
-        policy.require_scheduler(current_user)
-
-
-
-# --- programs ------------------------------------------------------------------------------------
-
-
-@blp.route("/programs")
-class Programs(MethodView):
-    @blp.arguments(ListArgs, location="query")
-    @blp.response(200, ProgramSchema(many=True))
-    def get(self, args):
-        """The program catalog (retired programs included, ``active: false``)."""
-        return page_of(catalog.list_programs(), args)
-
-    @blp.arguments(ProgramCreateSchema)
-    @blp.response(201, ProgramSchema)
-    def post(self, data):
-        """Add a program (coordinator)."""
-        program = catalog.create_program(current_user, **data)
-        db.session.commit()
-        return program
-
-
-@blp.route("/programs/<int:program_id>")
-class ProgramItem(MethodView):
-    @blp.response(200, ProgramSchema)
-    def get(self, program_id: int):
-        return catalog.get_program(program_id)
-
-    @blp.arguments(ProgramUpdateSchema)
-    @blp.response(200, ProgramSchema)
-    def patch(self, data, program_id: int):
-        """Edit a program (coordinator); ``active: false`` retires it."""
-        policy.require_scheduler(current_user)
-        program = catalog.update_program(current_user, catalog.get_program(program_id), data)
-        db.session.commit()
-        return program
-
-
-# --- instructors ---------------------------------------------------------------------------------
-
-
-@blp.route("/instructors")
-class Instructors(MethodView):
-    @blp.arguments(ListArgs, location="query")
-    @blp.response(200, InstructorSchema(many=True))
-    def get(self, args):
-        """Instructors (coordinator)."""
-        policy.require_scheduler(current_user)
-        return page_of(catalog.list_instructors(), args)
-
-    @blp.arguments(InstructorCreateSchema)
-    @blp.response(201, InstructorSchema)
-    def post(self, data):
-        """Add an instructor (coordinator)."""
-        instructor = catalog.create_instructor(current_user, **data)
-        db.session.commit()
-        return instructor
-
-
-@blp.route("/instructors/<int:instructor_id>")
-class InstructorItem(MethodView):
-    @blp.response(200, InstructorSchema)
-    def get(self, instructor_id: int):
-        """An instructor (coordinator, or the instructor themself), with the calendar URL."""
-        return catalog.get_instructor(current_user, instructor_id)
-
-    @blp.arguments(InstructorUpdateSchema)
-    @blp.response(200, InstructorSchema)
-    def patch(self, data, instructor_id: int):
-        """Edit an instructor (coordinator); ``active: false`` retires them."""
-        policy.require_scheduler(current_user)
-        instructor = catalog.update_instructor(
-            current_user, catalog.get_instructor(current_user, instructor_id), data
-        )
-        db.session.commit()
-        return instructor
-
-
-@blp.route("/instructors/<int:instructor_id>/calendar-key")
-class InstructorCalendarKey(MethodView):
-    @blp.response(200, CalendarKeySchema)
-    def post(self, instructor_id: int):
-        """Rotate the instructor's calendar key; the old feed URL stops working."""
-        instructor = catalog.get_instructor(current_user, instructor_id)
-        key = catalog.rotate_instructor_key(current_user, instructor)
-        db.session.commit()
-        return {"calendar_url": absolute(f"/calendar/instructors/{instructor_id}.ics?key={key}")}
-
-
-@blp.route("/centers/<int:center_id>/calendar-key")
-class CenterCalendarKey(MethodView):
-    @blp.response(200, CalendarKeySchema)
-    def post(self, center_id: int):
-        """Rotate the center's calendar key (coordinator or the center's manager)."""
-        center = policy.get_center(current_user, center_id)
-        key = catalog.rotate_center_key(current_user, center)
-        db.session.commit()
-        return {"calendar_url": absolute(f"/calendar/centers/{center_id}.ics?key={key}")}
-
-
-# --- sessions ------------------------------------------------------------------------------------
+    """Refuse a write before its body is validated (403 rather than 422 for the wrong role)."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        session_scope.require_scheduler(current_user)
 
 
 @blp.route("/sessions")
@@ -178,7 +64,6 @@ class Sessions(MethodView):
         db.session.commit()
         return session
 
-
 @blp.route("/sessions/repeat")
 class SessionsRepeat(MethodView):
     @blp.arguments(RepeatSchema)
@@ -190,24 +75,22 @@ class SessionsRepeat(MethodView):
         db.session.commit()
         return result
 
-
 @blp.route("/sessions/<int:session_id>")
 class SessionItem(MethodView):
     @blp.response(200, SessionSchema)
     def get(self, session_id: int):
-        return policy.get_session(current_user, session_id)
+        return session_scope.get_session(current_user, session_id)
 
     @blp.arguments(SessionUpdateSchema)
     @blp.response(200, SessionSchema)
     def patch(self, data, session_id: int):
         """Change a session (coordinator). ``version`` is required; 409 ``stale`` if it changed."""
-        policy.require_scheduler(current_user)
-        session = policy.get_session(current_user, session_id)
+        session_scope.require_scheduler(current_user)
+        session = session_scope.get_session(current_user, session_id)
         version = data.pop("version")
         scheduling.update_session(current_user, session, data, version=version)
         db.session.commit()
         return session
-
 
 @blp.route("/sessions/<int:session_id>/cancel")
 class SessionCancel(MethodView):
@@ -215,15 +98,14 @@ class SessionCancel(MethodView):
     @blp.response(200, SessionSchema)
     def post(self, data, session_id: int):
         """Cancel (coordinator); a published session stays in feeds as cancelled."""
-        policy.require_scheduler(current_user)
-        session = policy.get_session(current_user, session_id)
+        session_scope.require_scheduler(current_user)
+        session = session_scope.get_session(current_user, session_id)
         data = data or {}
         scheduling.cancel_session(
             current_user, session, data.get("reason", ""), version=data.get("version")
         )
         db.session.commit()
         return session
-
 
 @blp.route("/sessions/<int:session_id>/reschedule")
 class SessionReschedule(MethodView):
@@ -232,15 +114,11 @@ class SessionReschedule(MethodView):
     def post(self, data, session_id: int):
         """A make-up on another day (coordinator): answers the new session, linked by
         ``rescheduled_from_id``; the original is cancelled."""
-        policy.require_scheduler(current_user)
-        session = policy.get_session(current_user, session_id)
+        session_scope.require_scheduler(current_user)
+        session = session_scope.get_session(current_user, session_id)
         makeup = scheduling.reschedule_session(current_user, session, **data)
         db.session.commit()
         return makeup
-
-
-# --- weeks ---------------------------------------------------------------------------------------
-
 
 @blp.route("/weeks/<week>")
 class Week(MethodView):
@@ -249,7 +127,6 @@ class Week(MethodView):
         """Monday to Friday of an ISO week (``2026-W48``): holidays, closures, sessions in scope.
         ``status`` is ``empty``, ``draft`` (drafts remain) or ``published``."""
         return weekly.week_view(current_user, week)
-
 
 @blp.route("/weeks/<week>/publish")
 class WeekPublish(MethodView):
@@ -262,7 +139,6 @@ class WeekPublish(MethodView):
         db.session.commit()
         return result
 
-
 @blp.route("/weeks/<week>/copy")
 class WeekCopy(MethodView):
     @blp.arguments(CopyWeekSchema)
@@ -273,32 +149,27 @@ class WeekCopy(MethodView):
         db.session.commit()
         return result
 
-
-# --- closures ------------------------------------------------------------------------------------
-
-
 @blp.route("/closures")
 class Closures(MethodView):
     @blp.arguments(ClosureListArgs, location="query")
     @blp.response(200, ClosureSchema(many=True))
     def get(self, args):
         """Closure days (coordinator)."""
-        policy.require_scheduler(current_user)
-        return catalog.list_closures(args.get("from_"), args.get("to"))
+        session_scope.require_scheduler(current_user)
+        return closures.list_closures(args.get("from_"), args.get("to"))
 
     @blp.arguments(ClosureCreateSchema)
     @blp.response(201, ClosureSchema)
     def post(self, data):
         """A closure day (coordinator): everywhere, for a county, or for a center."""
-        closure = catalog.create_closure(current_user, **data)
+        closure = closures.create_closure(current_user, **data)
         db.session.commit()
         return closure
-
 
 @blp.route("/closures/<int:closure_id>")
 class ClosureItem(MethodView):
     @blp.response(204)
     def delete(self, closure_id: int):
         """Remove a closure day (coordinator)."""
-        catalog.delete_closure(current_user, closure_id)
+        closures.delete_closure(current_user, closure_id)
         db.session.commit()

@@ -17,15 +17,17 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.auth import policy
 from app.database import utcnow
 from app.errors import Conflict, Invalid, RuleViolation
 from app.extensions import db
-from programs import calendar_rules as rules
-from programs.models import Instructor, Program, Session, SessionCenter, VideoRoom
-from programs.overlap import minutes, overlaps
-from programs.scheduling import skip_entry
-from programs.weeks import parse_week, week_of
+from programs.catalog.models import Instructor, Program
+from programs.rooms.models import VideoRoom
+from programs.schedule import calendar_rules as rules
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionCenter
+from programs.schedule.overlap import minutes, overlaps
+from programs.schedule.services import skip_entry
+from programs.schedule.weeks import parse_week, week_of
 
 # --- publish --------------------------------------------------------------------------------------
 
@@ -43,7 +45,7 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
     draft was made: a draft on a day that became a holiday or a closure, or whose centers
     left their support period, stays a draft and is reported like a skipped copy.
     """
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     monday = parse_week(week)
     db.session.flush()
     s, c = Session.__table__, rules.centers_table()
@@ -126,7 +128,7 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
     ``weekend``, ``holiday``, ``closed``, ``outside_support_period``, ``conflict`` (with the
     clashing sessions), ``invalid`` (retired program or instructor, no active center left).
     """
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     src_monday = parse_week(from_week, "from_week")
     dst_monday = parse_week(to_week, "week")
     if src_monday == dst_monday:

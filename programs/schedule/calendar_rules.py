@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from app.errors import RuleViolation
 from app.extensions import db
-from programs.models import Closure
+from programs.schedule.models import Closure
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Above this many ids a query reads the whole (small-column) table instead of a long IN list:

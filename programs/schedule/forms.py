@@ -1,4 +1,4 @@
-"""Page forms (Flask-WTF, CSRF) for sessions, weeks, programs, instructors and closures."""
+"""Page forms (Flask-WTF, CSRF) of sessions, weeks and closures."""
 
 from datetime import time
 
@@ -17,8 +17,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.labels import CATEGORY
-
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("월")),
     SelectChoice("TU", _l("화")),
@@ -26,15 +24,14 @@ WEEKDAY_CHOICES = [
     SelectChoice("TH", _l("목")),
     SelectChoice("FR", _l("금")),
 ]
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 
 class CenterChoiceMixin:
     """Invited centers: whole counties and/or single centers (checkboxes, grouped by county)."""
 
     county_ids = SelectMultipleField(_l("군 전체 초대"), coerce=int, validate_choice=False)
     center_ids = SelectMultipleField(_l("초대할 경로당"), coerce=int, validate_choice=False)
-
 
 class SessionForm(CenterChoiceMixin, FlaskForm):
     program_id = SelectField(
@@ -56,18 +53,15 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
-
 class CancelForm(FlaskForm):
     reason = StringField(_l("취소 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
-
 
 class RescheduleForm(FlaskForm):
     date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
     start = TimeField(_l("시작 시간"), validators=[Optional()])
     reason = StringField(_l("옮기는 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
-
 
 class RepeatForm(CenterChoiceMixin, FlaskForm):
     program_id = SelectField(
@@ -93,7 +87,6 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
     from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
     until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
 
-
 class CopyWeekForm(FlaskForm):
     from_week = StringField(
         _l("복사할 주"),
@@ -102,32 +95,6 @@ class CopyWeekForm(FlaskForm):
             Regexp(WEEK_PATTERN, message=_l("주는 2026-W48 형식으로 입력하세요.")),
         ],
     )
-
-
-class ProgramForm(FlaskForm):
-    title = StringField(
-        _l("프로그램 이름"), validators=[DataRequired(_l("제목을 입력하세요.")), Length(max=120)]
-    )
-    category = SelectField(
-        _l("분류"), choices=[SelectChoice(code, label) for code, label in CATEGORY.items()]
-    )
-    description = TextAreaField(_l("설명"), validators=[Optional(), Length(max=2000)])
-    duration_minutes = IntegerField(
-        _l("기본 수업 길이(분)"),
-        default=60,
-        validators=[
-            InputRequired(_l("수업 길이를 입력하세요.")),
-            NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요.")),
-        ],
-    )
-
-
-class InstructorForm(FlaskForm):
-    name = StringField(
-        _l("이름"), validators=[DataRequired(_l("이름을 입력하세요.")), Length(max=80)]
-    )
-    phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
-
 
 class ClosureForm(FlaskForm):
     date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
@@ -145,7 +112,3 @@ class ClosureForm(FlaskForm):
     )
     county_id = SelectField(_l("군"), coerce=int, validate_choice=False)
     center_id = SelectField(_l("경로당"), coerce=int, validate_choice=False)
-
-
-class SimpleForm(FlaskForm):
-    """A button that posts (retire, rotate a key, delete): CSRF only."""

@@ -1,7 +1,6 @@
-"""Programs, instructors, sessions and their invited centers, closure days, video rooms."""
+"""Sessions and their invited centers, and closure days."""
 
 import datetime as dt
-import secrets
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -10,39 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import local_datetime
 from app.database import TimestampMixin
 from app.extensions import db
+from programs.catalog.models import Instructor, Program
 
-CATEGORIES = ("leisure", "health")
 SESSION_STATUSES = ("draft", "published", "cancelled")
-
-
-def new_calendar_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class Program(TimestampMixin, db.Model):
-    __tablename__ = "programs"
-    __table_args__ = (
-        sa.CheckConstraint("category IN ('leisure', 'health')", name="category_known"),
-        sa.CheckConstraint("duration_minutes BETWEEN 10 AND 240", name="duration_range"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(sa.String(120))
-    category: Mapped[str] = mapped_column(sa.String(10))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    duration_minutes: Mapped[int] = mapped_column(default=60)
-    active: Mapped[bool] = mapped_column(default=True)
-
-
-class Instructor(TimestampMixin, db.Model):
-    __tablename__ = "instructors"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80))
-    phone: Mapped[str | None] = mapped_column(sa.String(30))
-    active: Mapped[bool] = mapped_column(default=True)
-    calendar_key: Mapped[str] = mapped_column(sa.String(64), default=new_calendar_key, unique=True)
-
 
 class SessionCenter(db.Model):
     """A center invited to a session."""
@@ -54,7 +23,6 @@ class SessionCenter(db.Model):
         sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
     )
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), primary_key=True)
-
 
 class Session(TimestampMixin, db.Model):
     """One class on one date. ``date`` and ``start_time`` are Asia/Seoul wall time."""
@@ -87,9 +55,6 @@ class Session(TimestampMixin, db.Model):
     invitations: Mapped[list[SessionCenter]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
-    room: Mapped["VideoRoom | None"] = relationship(
-        back_populates="session", cascade="all, delete-orphan", uselist=False
-    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -109,7 +74,6 @@ class Session(TimestampMixin, db.Model):
     def end_time(self) -> time:
         return self.ends_at.time()
 
-
 class Closure(TimestampMixin, db.Model):
     """A closure day: everywhere (no county, no center), for a county, or for one center."""
 
@@ -123,23 +87,3 @@ class Closure(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(sa.String(200))
     county_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counties.id"))
     center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id"))
-
-
-class VideoRoom(TimestampMixin, db.Model):
-    """The Jitsi room of a session: lowercase, unguessable, under 100 characters."""
-
-    __tablename__ = "video_rooms"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"), unique=True
-    )
-    name: Mapped[str] = mapped_column(sa.String(99), unique=True)
-
-    session: Mapped[Session] = relationship(back_populates="room")
-
-    @staticmethod
-    def generate_name(prefix: str = "ieum") -> str:
-        # 26 base-32 characters of 5 bits each: 130 random bits.
-        alphabet = "abcdefghijklmnopqrstuvwxyz234567"
-        return f"{prefix}-" + "".join(secrets.choice(alphabet) for _ in range(26))

@@ -1,20 +1,16 @@
-"""Marshmallow schemas of the programs, instructors, sessions, weeks and closures API."""
+"""Marshmallow schemas of the sessions, weeks and closures API."""
 
 from datetime import datetime, time
 
-from flask import current_app, g, request
+from flask import g
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.api import MAX_ID, Id
 from app.auth import policy
-from programs.calendar_rules import WEEKDAY_CODES
-from programs.models import CATEGORIES, SESSION_STATUSES
-
-
-def absolute(path: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path
+from centers.directory import scope as center_scope
+from programs.schedule.calendar_rules import WEEKDAY_CODES
+from programs.schedule.models import SESSION_STATUSES
 
 
 class HourMinute(fields.Field):
@@ -33,74 +29,13 @@ class HourMinute(fields.Field):
         except ValueError:
             raise self.make_error("invalid") from None
 
-
-# --- programs and instructors ------------------------------------------------------------------
-
-
-class ProgramSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    title = fields.String()
-    category = fields.String()
-    description = fields.String()
-    duration_minutes = fields.Integer()
-    active = fields.Boolean()
-
-
-class ProgramCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(load_default=60, validate=validate.Range(min=10, max=240))
-
-
-class ProgramUpdateSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=120))
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
-    description = fields.String(validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
-    active = fields.Boolean()
-
-
-class InstructorSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String()
-    phone = fields.String(allow_none=True)
-    active = fields.Boolean()
-    calendar_url = fields.Method("_calendar_url", dump_only=True)
-
-    def _calendar_url(self, instructor):
-        if not policy.can_manage_instructor_calendar(current_user, instructor.id):
-            return None
-        return absolute(f"/calendar/instructors/{instructor.id}.ics?key={instructor.calendar_key}")
-
-
-class InstructorCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
-
-
-class InstructorUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=80))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=30))
-    active = fields.Boolean()
-
-
-class CalendarKeySchema(Schema):
-    calendar_url = fields.String()
-
-
-# --- sessions ------------------------------------------------------------------------------------
-
-
 class RoomSchema(Schema):
     name = fields.String()
 
-
 def _visible_centers() -> set[int] | None:
     if "ieum_visible_centers" not in g:
-        g.ieum_visible_centers = policy.visible_center_id_set(current_user)
+        g.ieum_visible_centers = center_scope.visible_center_id_set(current_user)
     return g.ieum_visible_centers
-
 
 class SessionSchema(Schema):
     """API.md's session, plus the program, the instructor and the calendar fields."""
@@ -130,13 +65,12 @@ class SessionSchema(Schema):
     def _center_ids(self, session):
         if policy.is_staff(current_user):
             return session.center_ids
-        return policy.filter_center_ids(
+        return center_scope.filter_center_ids(
             current_user, session.center_ids, _visible_centers() or set()
         )
 
     def _center_count(self, session):
         return len(session.invitations)
-
 
 class SessionCreateSchema(Schema):
     program_id = Id(required=True)
@@ -149,7 +83,6 @@ class SessionCreateSchema(Schema):
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
-
 class SessionUpdateSchema(Schema):
     version = fields.Integer(required=True)
     program_id = Id()
@@ -160,11 +93,9 @@ class SessionUpdateSchema(Schema):
     center_ids = fields.List(Id())
     note = fields.String(validate=validate.Length(max=2000))
 
-
 class SessionCancelSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
-
 
 class SessionRescheduleSchema(Schema):
     date = fields.Date(required=True)
@@ -174,7 +105,6 @@ class SessionRescheduleSchema(Schema):
     )
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
-
 
 class SessionListArgs(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
@@ -189,7 +119,6 @@ class SessionListArgs(Schema):
     def _ordered(self, data, **kwargs):
         if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
             raise ValidationError("to is before from", field_name="to")
-
 
 class RepeatSchema(Schema):
     program_id = Id(required=True)
@@ -208,7 +137,6 @@ class RepeatSchema(Schema):
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
-
 class SkippedSchema(Schema):
     date = fields.String()
     reason = fields.String()
@@ -216,14 +144,9 @@ class SkippedSchema(Schema):
     details = fields.Dict()
     session_id = fields.Integer()
 
-
 class CreatedSkippedSchema(Schema):
     created = fields.List(fields.Integer())
     skipped = fields.List(fields.Nested(SkippedSchema))
-
-
-# --- weeks and closures ------------------------------------------------------------------------
-
 
 class ClosureSchema(Schema):
     id = fields.Integer()
@@ -232,18 +155,15 @@ class ClosureSchema(Schema):
     county_id = fields.Integer(allow_none=True)
     center_id = fields.Integer(allow_none=True)
 
-
 class ClosureCreateSchema(Schema):
     date = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     county_id = Id(load_default=None, allow_none=True)
     center_id = Id(load_default=None, allow_none=True)
 
-
 class ClosureListArgs(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-
 
 class DaySchema(Schema):
     date = fields.Date()
@@ -252,7 +172,6 @@ class DaySchema(Schema):
     closures = fields.List(fields.Nested(ClosureSchema))
     sessions = fields.List(fields.Nested(SessionSchema))
 
-
 class WeekSchema(Schema):
     week = fields.String()
     status = fields.String()
@@ -260,11 +179,9 @@ class WeekSchema(Schema):
     previous = fields.String()
     next = fields.String()
 
-
 class PublishedSchema(Schema):
     published = fields.Integer()
     skipped = fields.List(fields.Nested(SkippedSchema))
-
 
 class CopyWeekSchema(Schema):
     from_week = fields.String(required=True)

@@ -17,13 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.auth import policy
 from app.database import utcnow
 from app.errors import Conflict, Invalid, RuleViolation, Stale
 from app.extensions import db
-from programs import calendar_rules as rules
-from programs.models import Instructor, Program, Session, SessionCenter
-from programs.overlap import minutes, overlaps
+from programs.catalog.models import Instructor, Program
+from programs.schedule import calendar_rules as rules
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionCenter
+from programs.schedule.overlap import minutes, overlaps
 
 MAX_REPEAT_DAYS = 366
 LATEST_END = 24 * 60  # a session ends the day it starts
@@ -185,7 +186,7 @@ def create_session(
     Without ``center_ids`` every active center whose county's support period covers the date
     is invited.
     """
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     program = active_program(program_id)
     active_instructor(instructor_id)
     duration = duration_minutes or program.duration_minutes
@@ -256,7 +257,7 @@ def update_session(
     user, session: Session, changes: dict[str, Any], *, version: int | None, source: str = "api"
 ) -> Session:
     """Change a session; ``version`` must be the one the caller read (else ``stale``)."""
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     if version is None:
         raise Invalid("version", _l("버전이 필요합니다."))
     _check_version(session, version)
@@ -334,7 +335,7 @@ def cancel_session(
     user, session: Session, reason: str = "", *, version: int | None = None, source: str = "api"
 ) -> Session:
     """Cancel: a published session stays visible (as cancelled) with a raised ``sequence``."""
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     _check_version(session, version)
     if session.status == "cancelled":
         raise Invalid("status", _l("이미 취소된 수업입니다."))
@@ -370,7 +371,7 @@ def reschedule_session(
     """A make-up on another day: a new session for the same program, instructor and centers,
     linked by ``rescheduled_from_id``; the original is cancelled (if it is not already).
     The make-up is published right away when the original was published."""
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     _check_version(session, version)
     if date == session.date and (start or session.start_time) == session.start_time:
         raise Invalid("date", _l("다른 날짜나 시간을 고르세요."))
@@ -414,7 +415,7 @@ def repeat_sessions(
 ) -> dict[str, list]:
     """Draft sessions on the chosen weekdays from ``from_`` to ``until`` (inclusive). Dates
     that cannot be scheduled are skipped and reported as ``{date, reason}`` with the rule's code."""
-    policy.require_scheduler(user)
+    session_scope.require_scheduler(user)
     codes = [str(w).upper() for w in weekdays]
     if not codes or any(c not in rules.WEEKDAY_CODES for c in codes):
         raise Invalid("weekdays", _l("요일은 MO, TU, WE, TH, FR 중에서 고르세요."))

@@ -7,19 +7,19 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from app.auth import policy
 from app.errors import AppError, Invalid
 from app.extensions import db
-from programs import calendar_rules as rules
-from programs import catalog
-from programs.models import Session
+from centers.directory import scope as center_scope
+from programs.catalog import services as catalog
+from programs.schedule import calendar_rules as rules
+from programs.schedule.models import Session
 
 
 def county_groups(user=None) -> list[dict]:
     """Counties with their active centers (for the center picker and the closures form),
     read through the Core tables; limited to the user's scope when given."""
     counties, centers = rules.counties_table(), rules.centers_table()
-    visible = policy.visible_center_id_set(user) if user is not None else None
+    visible = center_scope.visible_center_id_set(user) if user is not None else None
     groups: dict[int, dict] = {}
     for row in db.session.execute(
         sa.select(counties.c.id, counties.c.name, counties.c.province).order_by(

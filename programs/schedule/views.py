@@ -13,22 +13,18 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.audit import history
-from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
-from programs import bulk, scheduling, weekly
-from programs import calendar_rules as rules
-from programs.forms import (
-    CancelForm,
-    CopyWeekForm,
-    RepeatForm,
-    RescheduleForm,
-    SessionForm,
-    SimpleForm,
-)
-from programs.models import Session
-from programs.view_helpers import (
+from app.forms import SimpleForm
+from centers.directory import scope as center_scope
+from programs.schedule import bulk, weekly
+from programs.schedule import calendar_rules as rules
+from programs.schedule import scope as session_scope
+from programs.schedule import services as scheduling
+from programs.schedule.forms import CancelForm, CopyWeekForm, RepeatForm, RescheduleForm, SessionForm
+from programs.schedule.models import Session
+from programs.schedule.view_helpers import (
     chosen_centers,
     clashes_of,
     county_groups,
@@ -37,19 +33,19 @@ from programs.view_helpers import (
     show_error,
     status_for,
 )
-from programs.weeks import monday_of, parse_week, week_of
+from programs.schedule.weeks import parse_week, week_of
 
 bp = Blueprint(
-    "programs",
+    "schedule",
     __name__,
     template_folder="templates",
     static_folder="static",
-    static_url_path="/static/programs",
+    static_url_path="/assets/schedule",
 )
 
 
 def _week_redirect(day: date):
-    return redirect(url_for("programs.week", week=week_of(day)))
+    return redirect(url_for("schedule.week", week=week_of(day)))
 
 
 # --- the week ------------------------------------------------------------------------------------
@@ -76,7 +72,7 @@ def week(week: str):
         view = weekly.week_view(current_user, week)
     except Invalid:
         abort(404)
-    staff = policy.can_schedule(current_user)
+    staff = session_scope.can_schedule(current_user)
     copy_form = CopyWeekForm(from_week=view.previous) if staff else None
     drafts = sum(1 for d in view.days for s in d.sessions if s.status == "draft")
     timetable_centers = []
@@ -85,7 +81,7 @@ def week(week: str):
     elif current_user.role == Role.COUNTY_VIEWER or staff:
         timetable_centers = [c for g in county_groups(current_user) for c in g["centers"]]
     return render_template(
-        "programs/week.html",
+        "schedule/week.html",
         view=view,
         staff=staff,
         copy_form=copy_form,
@@ -100,7 +96,7 @@ def week(week: str):
 @bp.post("/weeks/<week>/publish")
 @login_required
 def week_publish(week: str):
-    policy.require_scheduler(current_user)
+    session_scope.require_scheduler(current_user)
     form = SimpleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -120,25 +116,25 @@ def week_publish(week: str):
         _("수업 %(n)s개를 게시했습니다.", n=count) if count else _("게시할 초안이 없습니다."),
         "success" if count else "info",
     )
-    return redirect(url_for("programs.week", week=week))
+    return redirect(url_for("schedule.week", week=week))
 
 
 @bp.post("/weeks/<week>/copy")
 @login_required
 def week_copy(week: str):
-    policy.require_scheduler(current_user)
+    session_scope.require_scheduler(current_user)
     parse_week(week)
     form = CopyWeekForm()
     if not form.validate_on_submit():
         for error in form.from_week.errors:
             flash(str(error), "error")
-        return redirect(url_for("programs.week", week=week))
+        return redirect(url_for("schedule.week", week=week))
     try:
         result = bulk.copy_week(current_user, form.from_week.data.strip(), week, source="page")
     except Invalid as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
-        return redirect(url_for("programs.week", week=week))
+        return redirect(url_for("schedule.week", week=week))
     db.session.commit()
     sessions = {
         s.id: s
@@ -149,7 +145,7 @@ def week_copy(week: str):
         )
     }
     return render_template(
-        "programs/copy_result.html",
+        "schedule/copy_result.html",
         week=week,
         from_week=form.from_week.data.strip(),
         created=len(result["created"]),
@@ -183,7 +179,7 @@ def _session_form_context(form, session=None, problem=None, day=None):
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @login_required
 def session_new():
-    policy.require_scheduler(current_user)
+    session_scope.require_scheduler(current_user)
     form = SessionForm()
     problem = None
     if request.method == "GET":
@@ -214,32 +210,32 @@ def session_new():
                 )
                 db.session.commit()
                 flash(_("수업을 초안으로 추가했습니다."), "success")
-                return redirect(url_for("programs.week", week=week_of(session.date)))
+                return redirect(url_for("schedule.week", week=week_of(session.date)))
             except AppError as exc:
                 db.session.rollback()
                 problem = show_error(form, exc)
         status = status_for(problem)
         return render_template(
-            "programs/session_form.html",
+            "schedule/session_form.html",
             **_session_form_context(form, problem=problem, day=form.date.data),
         ), status
     return render_template(
-        "programs/session_form.html", **_session_form_context(form, day=form.date.data)
+        "schedule/session_form.html", **_session_form_context(form, day=form.date.data)
     )
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @login_required
 def session_detail(session_id: int):
-    session = policy.get_session(current_user, session_id)
-    staff = policy.can_schedule(current_user)
+    session = session_scope.get_session(current_user, session_id)
+    staff = session_scope.can_schedule(current_user)
     if not staff:
         if request.method == "POST":
             abort(403)
         return render_template(
-            "programs/session_view.html",
+            "schedule/session_view.html",
             session=session,
-            centers=_center_names(policy.filter_center_ids(current_user, session.center_ids)),
+            centers=_center_names(center_scope.filter_center_ids(current_user, session.center_ids)),
         )
     form = SessionForm(obj=None)
     form._current_program, form._current_instructor = session.program, session.instructor
@@ -269,17 +265,17 @@ def session_detail(session_id: int):
                 )
                 db.session.commit()
                 flash(_("수업을 고쳤습니다."), "success")
-                return redirect(url_for("programs.week", week=week_of(session.date)))
+                return redirect(url_for("schedule.week", week=week_of(session.date)))
             except AppError as exc:
                 db.session.rollback()
-                session = policy.get_session(current_user, session_id)
+                session = session_scope.get_session(current_user, session_id)
                 problem = show_error(form, exc)
                 status = problem.status if problem else 422
         else:
             status = 422
     context = _session_form_context(form, session=session, problem=problem, day=form.date.data)
     return render_template(
-        "programs/session_form.html",
+        "schedule/session_form.html",
         **context,
         cancel_form=CancelForm(version=str(session.version)),
         reschedule_form=RescheduleForm(version=str(session.version), start=session.start_time),
@@ -302,8 +298,8 @@ def _center_names(center_ids: list[int]) -> list[str]:
 @bp.post("/sessions/<int:session_id>/cancel")
 @login_required
 def session_cancel(session_id: int):
-    policy.require_scheduler(current_user)
-    session = policy.get_session(current_user, session_id)
+    session_scope.require_scheduler(current_user)
+    session = session_scope.get_session(current_user, session_id)
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)
@@ -313,20 +309,20 @@ def session_cancel(session_id: int):
     )
     db.session.commit()
     flash(_("수업을 취소했습니다."), "success")
-    return redirect(url_for("programs.week", week=week_of(session.date)))
+    return redirect(url_for("schedule.week", week=week_of(session.date)))
 
 
 @bp.post("/sessions/<int:session_id>/reschedule")
 @login_required
 def session_reschedule(session_id: int):
-    policy.require_scheduler(current_user)
-    session = policy.get_session(current_user, session_id)
+    session_scope.require_scheduler(current_user)
+    session = session_scope.get_session(current_user, session_id)
     form = RescheduleForm()
     if not form.validate_on_submit():
         for field in (form.date, form.start):
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
-        return redirect(url_for("programs.session_detail", session_id=session_id))
+        return redirect(url_for("schedule.session_detail", session_id=session_id))
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     makeup = scheduling.reschedule_session(
         current_user,
@@ -339,7 +335,7 @@ def session_reschedule(session_id: int):
     )
     db.session.commit()
     flash(_("보강 수업을 %(date)s에 잡았습니다.", date=makeup.date.isoformat()), "success")
-    return redirect(url_for("programs.week", week=week_of(makeup.date)))
+    return redirect(url_for("schedule.week", week=week_of(makeup.date)))
 
 
 @bp.get("/sessions/<int:session_id>/join")
@@ -348,13 +344,13 @@ def join_page(session_id: int):
     """The calendar events' link: a center's manager goes to the tablet screen, the instructor
     and coordinators to the session's room page (both from the video feature, when installed),
     everyone else to the session's page."""
-    policy.get_session(current_user, session_id)
+    session_scope.get_session(current_user, session_id)
     views = current_app.view_functions
     if current_user.role == Role.CENTER_MANAGER and "tablet.home" in views:
         return redirect(url_for("tablet.home"))
     if current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR) and "rooms.room" in views:
         return redirect(url_for("rooms.room", session_id=session_id))
-    return redirect(url_for("programs.session_detail", session_id=session_id))
+    return redirect(url_for("schedule.session_detail", session_id=session_id))
 
 
 # --- repeat ---------------------------------------------------------------------------------------
@@ -363,7 +359,7 @@ def join_page(session_id: int):
 @bp.route("/sessions/repeat", methods=["GET", "POST"])
 @login_required
 def session_repeat():
-    policy.require_scheduler(current_user)
+    session_scope.require_scheduler(current_user)
     form = RepeatForm()
     fill_choices(form)
     problem, result, status = None, None, 200
@@ -404,7 +400,7 @@ def session_repeat():
             )
         )
     return render_template(
-        "programs/repeat.html",
+        "schedule/repeat.html",
         form=form,
         problem=problem,
         result=result,
@@ -413,11 +409,3 @@ def session_repeat():
         chosen=set(form.center_ids.data or []),
         chosen_counties=set(form.county_ids.data or []),
     ), status
-
-
-def init_app(app) -> None:
-    from programs import catalog_views  # noqa: F401  (routes on the same blueprint)
-
-    app.register_blueprint(bp)
-    app.jinja_env.globals.setdefault("week_of", week_of)
-    app.jinja_env.globals.setdefault("monday_of", monday_of)

@@ -14,9 +14,11 @@ from sqlalchemy.orm import selectinload
 from app.auth import policy
 from app.auth.models import Role
 from app.extensions import db
-from programs import calendar_rules as rules
-from programs.models import Closure, Session, SessionCenter
-from programs.weeks import parse_week, week_of
+from centers.directory import scope as center_scope
+from programs.schedule import calendar_rules as rules
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Closure, Session, SessionCenter
+from programs.schedule.weeks import parse_week, week_of
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -44,18 +46,18 @@ def sessions_between(
     if end is not None:
         stmt = stmt.where(Session.date <= end)
     if center_id is not None:
-        policy.get_center(user, center_id)
+        center_scope.get_center(user, center_id)
         stmt = stmt.where(
             Session.id.in_(
                 sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center_id)
             )
         )
     if instructor_id is not None:
-        policy.require_instructor_in_scope(user, instructor_id)
+        session_scope.require_instructor_in_scope(user, instructor_id)
         stmt = stmt.where(Session.instructor_id == instructor_id)
     if status is not None:
         stmt = stmt.where(Session.status == status)
-    stmt = policy.scope_sessions(stmt, user)
+    stmt = session_scope.scope_sessions(stmt, user)
     if offset:
         stmt = stmt.offset(offset)
     if limit:
@@ -95,7 +97,7 @@ class WeekView:
 def _visible_closures(user, closures: list[Closure]) -> list[Closure]:
     if policy.is_staff(user):
         return closures
-    centers = policy.visible_center_id_set(user) or set()
+    centers = center_scope.visible_center_id_set(user) or set()
     counties = {row.county_id for row in rules.center_rows(centers).values()}
     return [
         c

@@ -18,8 +18,11 @@ from werkzeug.security import generate_password_hash
 from app import clock
 from app.auth.models import Role
 from app.extensions import db
-from centers.models import Attendance, AttendanceMember, Center, FollowUp, Member
-from programs.models import Session
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.care.models import FollowUp
+from centers.directory.models import Center
+from centers.members.models import Member
+from programs.schedule.models import Session
 from tests.conftest import csrf_token
 from tests.factories import (
     DEFAULT_PASSWORD,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app import clock
 from app.auth.models import Role
 from app.extensions import db
-from centers.models import Attendance
+from centers.attendance.models import Attendance
 from tests.factories import CenterFactory, ProgramFactory, SessionFactory, UserFactory
 
 STAND_IN = Path(__file__).parent / "stand_in" / "external_api.js"

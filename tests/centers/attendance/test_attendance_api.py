@@ -10,8 +10,8 @@ from app.audit import AuditLog
 from app.auth.models import Role
 from app.clock import SEOUL
 from app.extensions import db
-from centers.models import Attendance
-from centers.records import ensure_record
+from centers.attendance.models import Attendance
+from centers.attendance.records import ensure_record
 from tests.conftest import csrf_token
 from tests.factories import (
     CenterFactory,
@@ -488,7 +488,7 @@ def test_a_record_of_a_center_not_invited_does_not_exist(client, make_token, wor
 
 
 def test_a_paired_tablet_with_a_token_writes_as_the_tablet(client, make_token, world):
-    from centers.models import TabletDevice
+    from centers.tablet.models import TabletDevice
 
     tablet_user = UserFactory(
         role=Role.CENTER_MANAGER, center_id=world["center"].id, county_id=world["county"].id

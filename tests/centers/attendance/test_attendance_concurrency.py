@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from app.audit import AuditLog
 from app.extensions import db
-from centers.models import Attendance
-from centers.records import ensure_record
-from tests.centers.test_attendance_api import AFTER_CLASS, make_world
+from centers.attendance.models import Attendance
+from centers.attendance.records import ensure_record
+from tests.centers.attendance.test_attendance_api import AFTER_CLASS, make_world
 
 
 def _fire(calls):

@@ -9,9 +9,9 @@ from app import clock
 from app.audit import AuditLog
 from app.clock import SEOUL
 from app.extensions import db
-from centers.models import Attendance
-from centers.records import ensure_record
-from tests.centers.test_attendance_api import AFTER_CLASS, make_world
+from centers.attendance.models import Attendance
+from centers.attendance.records import ensure_record
+from tests.centers.attendance.test_attendance_api import AFTER_CLASS, make_world
 from tests.conftest import csrf_token
 from tests.factories import AttendanceFactory, SessionFactory
 

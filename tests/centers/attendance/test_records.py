@@ -1,6 +1,6 @@
 from app.extensions import db
-from centers.models import Attendance
-from centers.records import ensure_record
+from centers.attendance.models import Attendance
+from centers.attendance.records import ensure_record
 from tests.factories import CenterFactory, SessionFactory
 
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from app import audit
 from app.auth.models import Role
 from app.extensions import db
-from centers import care
-from centers.models import FollowUp
-from tests.centers.report_data import record
+from centers.care import services as care
+from centers.care.models import FollowUp
+from tests.centers.reports.report_data import record
 from tests.conftest import csrf_token
 from tests.factories import CenterFactory, MemberFactory, SessionFactory, UserFactory
 

@@ -5,8 +5,11 @@ import sqlalchemy as sa
 from app import clock
 from app.auth.models import User
 from app.extensions import db
-from centers.models import Attendance, Center, County, FollowUp, Member
-from programs.models import Session
+from centers.attendance.models import Attendance
+from centers.care.models import FollowUp
+from centers.directory.models import Center, County
+from centers.members.models import Member
+from programs.schedule.models import Session
 
 
 def test_demo_seed_is_idempotent_and_complete(app):

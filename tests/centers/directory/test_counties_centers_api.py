@@ -1,7 +1,7 @@
 from app.audit import AuditLog
 from app.auth.models import Role
 from app.extensions import db
-from centers.models import Center, County
+from centers.directory.models import Center, County
 from tests.factories import CenterFactory, CountyFactory, UserFactory
 
 

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from app.audit import AuditLog
 from app.auth.models import Role
 from app.extensions import db
-from centers.models import AttendanceMember, Member
+from centers.attendance.models import AttendanceMember
+from centers.members.models import Member
 from tests.conftest import csrf_token
 from tests.factories import (
     AttendanceFactory,

@@ -15,9 +15,10 @@ from app import clock
 from app.audit import AuditLog
 from app.auth.models import Role
 from app.extensions import db
-from centers import event_sync, presence
-from centers.models import Attendance
-from centers.presence import RoomPresence
+from centers.attendance.models import Attendance
+from centers.presence import event_sync
+from centers.presence import services as presence
+from centers.presence.models import RoomPresence
 from tests.conftest import csrf_token
 from tests.factories import (
     AttendanceFactory,

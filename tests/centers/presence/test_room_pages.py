@@ -7,8 +7,8 @@ import pytest
 from app import clock
 from app.auth.models import Role
 from app.extensions import db
-from centers import presence
-from programs.models import Session
+from centers.presence import services as presence
+from programs.schedule.models import Session
 from tests.conftest import csrf_token
 from tests.factories import (
     CenterFactory,

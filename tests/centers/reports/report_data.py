@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from app.extensions import db
-from centers.models import AttendanceMember
+from centers.attendance.models import AttendanceMember
 from tests.factories import (
     AttendanceFactory,
     CenterFactory,

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from app import clock
 from app.auth.models import Role
-from tests.centers import report_data
-from tests.centers.report_data import (
+from tests.centers.reports import report_data
+from tests.centers.reports.report_data import (
     EXPECTED_A,
     EXPECTED_ALL,
     EXPECTED_BY_CATEGORY,

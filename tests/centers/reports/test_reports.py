@@ -7,9 +7,10 @@ import pytest
 from app import clock
 from app.auth.models import Role
 from app.errors import Forbidden, Invalid, NotFound
-from centers import center_report, reports
-from tests.centers import report_data
-from tests.centers.report_data import (
+from centers.reports import center_report
+from centers.reports import services as reports
+from tests.centers.reports import report_data
+from tests.centers.reports.report_data import (
     EXPECTED_A,
     EXPECTED_ALL,
     EXPECTED_BY_CATEGORY,

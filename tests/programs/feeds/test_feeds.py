@@ -13,7 +13,8 @@ import pytest
 from app import clock
 from app.auth.models import Role, User
 from app.extensions import db
-from programs import bulk, scheduling
+from programs.schedule import bulk
+from programs.schedule import services as scheduling
 from tests.conftest import ROOT
 from tests.factories import CenterFactory, InstructorFactory, ProgramFactory, SessionFactory
 

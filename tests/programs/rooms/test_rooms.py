@@ -18,8 +18,9 @@ from app.auth.models import Role
 from app.config import ConfigError
 from app.errors import Forbidden
 from app.extensions import db
-from programs import rooms
-from programs.models import Session, VideoRoom
+from programs.rooms import services as rooms
+from programs.rooms.models import VideoRoom
+from programs.schedule.models import Session
 from tests.factories import InstructorFactory, ProgramFactory, SessionFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.auth.models import Role, User
 from app.extensions import db
-from programs.models import Closure
+from programs.schedule.models import Closure
 from tests.factories import (
     CenterFactory,
     ClosureFactory,

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from app.errors import RuleViolation
-from programs import calendar_rules as rules
+from programs.schedule import calendar_rules as rules
 from tests.factories import CenterFactory, ClosureFactory, CountyFactory
 
 

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from programs.models import Session, SessionCenter
-from programs.overlap import minutes, overlaps, sessions_overlap
-from programs.scheduling import find_conflicts
+from programs.schedule.models import Session, SessionCenter
+from programs.schedule.overlap import minutes, overlaps, sessions_overlap
+from programs.schedule.services import find_conflicts
 from tests.factories import CenterFactory, InstructorFactory, ProgramFactory
 
 starts = st.integers(min_value=0, max_value=24 * 60 - 1)

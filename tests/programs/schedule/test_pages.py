@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from app.auth.models import Role
 from app.extensions import db
-from programs.models import Closure, Instructor, Program, Session
+from programs.catalog.models import Instructor, Program
+from programs.schedule.models import Closure, Session
 from tests.conftest import csrf_token
 from tests.factories import (
     CenterFactory,

@@ -9,8 +9,9 @@ from app import audit
 from app.auth.models import Role
 from app.errors import Conflict, Forbidden, Invalid, RuleViolation, Stale
 from app.extensions import db
-from programs import scheduling
-from programs.models import Session, VideoRoom
+from programs.rooms.models import VideoRoom
+from programs.schedule import services as scheduling
+from programs.schedule.models import Session
 from tests.factories import (
     CenterFactory,
     ClosureFactory,
