@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -174,8 +175,9 @@ def service_worker():
     digest = hashlib.sha256()
     for name in PRECACHE_ASSETS:
         digest.update((STATIC / name).read_bytes())
-    for template in ("sw.js", "offline_page.html"):
-        digest.update((Path(bp.root_path) / "templates/centers/tablet" / template).read_bytes())
+    for template in ("attendance/sw.js", "tablet/offline_page.html"):
+        source, _filename, _uptodate = current_app.jinja_env.loader.get_source(current_app.jinja_env, template)
+        digest.update(source.encode())
     offline_page = render_template("tablet/offline_page.html")
     body = render_template(
         "attendance/sw.js",

@@ -21,7 +21,9 @@ from programs.rooms import services as rooms
 from programs.schedule import scope as session_scope
 from programs.schedule.models import Session
 
-bp = Blueprint("rooms", __name__, template_folder="templates")
+bp = Blueprint(
+    "rooms", __name__, template_folder="templates", static_folder="static", static_url_path="/assets/rooms"
+)
 
 UPCOMING_DAYS = 14
 ROLES = (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR)

@@ -42,7 +42,7 @@ def test_the_tablet_form_has_big_buttons_roster_and_the_offline_machinery(client
         'name="csrf-token"' in html
         and f'data-api="/api/v1/sessions/{w["session"].id}/attendance/{w["center"].id}"' in html
     )
-    assert "/tablet/sw.js" in html and "tablet/outbox.js" in html and "tablet/attendance.js" in html
+    assert "/tablet/sw.js" in html and "attendance-assets/outbox.js" in html and "attendance-assets/attendance.js" in html
     assert "아직 기록하지 않았습니다." in html
 
 
@@ -177,9 +177,9 @@ def test_the_service_worker_covers_the_tablet(client):
     assert response.headers["Service-Worker-Allowed"] == "/tablet"
     body = response.get_data(as_text=True)
     assert (
-        "/static/css/app.css" in body and "/tablet/attendance-assets/tablet/attendance.js" in body
+        "/static/css/app.css" in body and "/tablet/attendance-assets/attendance.js" in body
     )
-    assert client.get("/tablet/attendance-assets/tablet/outbox.js").status_code == 200
+    assert client.get("/tablet/attendance-assets/outbox.js").status_code == 200
 
 
 def test_coordinators_see_who_joined_reported_and_is_missing(client, login_as):

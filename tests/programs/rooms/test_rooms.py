@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -21,9 +20,9 @@ from app.extensions import db
 from programs.rooms import services as rooms
 from programs.rooms.models import VideoRoom
 from programs.schedule.models import Session
+from tests.conftest import ROOT  # noqa: E402
 from tests.factories import InstructorFactory, ProgramFactory, SessionFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 in Seoul
 END = START + timedelta(hours=1)
 CENTER = rooms.Participant(id="center-7", name="봉성2리 경로당", moderator=False)
