@@ -37,6 +37,7 @@ class AttendanceItem(MethodView):
         db.session.commit()
         return Overlay(outcome.record, result=outcome.result)
 
+
 @blp.route("/attendance")
 class AttendanceList(MethodView):
     @blp.arguments(AttendanceListArgs, location="query")

@@ -11,6 +11,7 @@ from centers.directory.models import Center
 
 ATTENDANCE_STATUSES = ("attended", "absent", "technical_issue", "excused")
 
+
 class AttendanceMember(db.Model):
     __tablename__ = "attendance_members"
     __table_args__ = (sa.Index("ix_attendance_members_member_id", "member_id"),)
@@ -19,6 +20,7 @@ class AttendanceMember(db.Model):
         sa.ForeignKey("attendance.id", ondelete="CASCADE"), primary_key=True
     )
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), primary_key=True)
+
 
 class Attendance(TimestampMixin, db.Model):
     """One record per (session, center). A null status means joined but not yet reported.

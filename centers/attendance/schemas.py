@@ -28,6 +28,7 @@ class AttendanceSchema(Schema):
     joined_at = fields.DateTime(allow_none=True)
     left_at = fields.DateTime(allow_none=True)
 
+
 class AttendanceResultSchema(AttendanceSchema):
     result = fields.String(
         metadata={
@@ -35,6 +36,7 @@ class AttendanceResultSchema(AttendanceSchema):
             "before); superseded (a later recorded_at is stored); unchanged (same content)"
         }
     )
+
 
 class AttendancePutSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
@@ -62,6 +64,7 @@ class AttendancePutSchema(Schema):
         allow_none=True,
         metadata={"description": "When the device recorded it; the latest recorded_at wins"},
     )
+
 
 class AttendanceListArgs(Schema):
     county_id = Id()

@@ -17,9 +17,11 @@ def can_write_attendance(user: User, center) -> bool:
     County viewers and instructors read, never write."""
     return can_manage_center(user, center)
 
+
 def require_attendance_writer(user: User, center) -> None:
     if not can_write_attendance(user, center):
         raise Forbidden()
+
 
 def attendance_window_open(user: User, session, now, days: int) -> bool:
     """Managers record and correct until ``days`` after the session ends; staff always."""
@@ -29,6 +31,7 @@ def attendance_window_open(user: User, session, now, days: int) -> bool:
         return True
     return now <= session.ends_at + timedelta(days=days)
 
+
 def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
     """Attendance records of centers in scope, for sessions the user may see."""
 
@@ -37,6 +40,7 @@ def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
     centers = visible_center_ids(user)
     sessions = scope_sessions(sa.select(Session.id), user)
     return stmt.where(Attendance.center_id.in_(centers), Attendance.session_id.in_(sessions))
+
 
 def attendance_session(user: User, session_id: int):
     """A session whose attendance the user may see: 404 if missing or out of scope."""

@@ -1,6 +1,6 @@
 """Attendance: one record per (session, center), from the tablet, the pages and the API.
 
-The rules (issue #5, API.md):
+The rules (API.md):
 
 - A record is accepted for a published session from its start on, for a center invited to it,
   from the center's manager (or its tablet) and from coordinators; county viewers only read.

@@ -10,6 +10,7 @@ from centers.care import services as care
 
 care_cli = AppGroup("care", help="Care follow-ups.")
 
+
 @care_cli.command("scan")
 @click.option(
     "--date",

@@ -13,6 +13,7 @@ FOLLOW_UP_KINDS = ("absence_streak", "attendance_drop", "center_silent")
 
 FOLLOW_UP_STATUSES = ("open", "in_progress", "resolved")
 
+
 class FollowUp(TimestampMixin, db.Model):
     """A care follow-up on the county's worklist."""
 

@@ -10,8 +10,10 @@ from centers.care.models import FollowUp
 
 CARE_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
 
+
 def require_care_access(user: User) -> None:
     require_role(user, *CARE_ROLES)
+
 
 def scope_follow_ups(stmt: sa.Select, user: User) -> sa.Select:
     """Care follow-ups: staff see all; a county viewer its county's."""
@@ -20,6 +22,7 @@ def scope_follow_ups(stmt: sa.Select, user: User) -> sa.Select:
     if is_staff(user):
         return stmt
     return stmt.where(FollowUp.county_id == user.county_id)
+
 
 def get_follow_up(user: User, follow_up_id: int):
     """The follow-up, or 404 if missing, 403 if it belongs to another county."""

@@ -40,6 +40,7 @@ VIEWS = {
     "all": None,
 }
 
+
 class FollowUpForm(FlaskForm):
     status = SelectField(
         _l("상태"), choices=[SelectChoice(k, v) for k, v in FOLLOW_UP_STATUS.items()]
@@ -50,6 +51,7 @@ class FollowUpForm(FlaskForm):
         + [SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
     )
     note = TextAreaField(_l("메모"), validators=[Length(max=2000)])
+
 
 @bp.get("/")
 @login_required
@@ -93,6 +95,7 @@ def worklist():
         county_id=county_id,
         outcome_labels=OUTCOME_LABELS,
     )
+
 
 @bp.post("/<int:follow_up_id>")
 @login_required

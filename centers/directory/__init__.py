@@ -8,7 +8,12 @@ def init_app(app: Flask) -> None:
     from app import nav
     from app.api import register
     from app.auth.models import Role
+    from app.auth.services import register_scope_model
     from centers.directory import api, views
+    from centers.directory.models import Center, County
+
+    register_scope_model("county_id", County)
+    register_scope_model("center_id", Center)
 
     app.register_blueprint(views.bp)
     register(api.blp)

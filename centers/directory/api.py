@@ -19,7 +19,6 @@ from centers.directory.schemas import (
 blp = blueprint("centers_api", __name__, "", description="Partner counties and their senior centers")
 
 
-
 @blp.route("/counties")
 class Counties(MethodView):
     @blp.arguments(ListArgs, location="query")

@@ -11,8 +11,10 @@ from app.extensions import db
 
 MAX_HEADCOUNT = 500
 
+
 def new_calendar_key() -> str:
     return secrets.token_urlsafe(24)
+
 
 class County(TimestampMixin, db.Model):
     __tablename__ = "counties"
@@ -33,6 +35,7 @@ class County(TimestampMixin, db.Model):
     def current_or_latest_period(self, today: date) -> "SupportPeriod | None":
         return self.period_on(today) or (self.support_periods[-1] if self.support_periods else None)
 
+
 class SupportPeriod(TimestampMixin, db.Model):
     """A period in which the city supports the county's centers free of charge."""
 
@@ -46,6 +49,7 @@ class SupportPeriod(TimestampMixin, db.Model):
     note: Mapped[str] = mapped_column(sa.String(200), default="")
 
     county: Mapped[County] = relationship(back_populates="support_periods")
+
 
 class Center(TimestampMixin, db.Model):
     __tablename__ = "centers"

@@ -33,10 +33,12 @@ def visible_center_ids(user: User) -> sa.Select | None:
         return _ROLE_CENTERS[user.role](user)
     return sa.select(Center.id).where(sa.false())
 
+
 def scope_centers(stmt: sa.Select, user: User) -> sa.Select:
 
     ids = visible_center_ids(user)
     return stmt if ids is None else stmt.where(Center.id.in_(ids))
+
 
 def visible_county_ids(user: User) -> sa.Select | None:
 
@@ -47,16 +49,19 @@ def visible_county_ids(user: User) -> sa.Select | None:
     ids = visible_center_ids(user)
     return sa.select(Center.county_id).where(Center.id.in_(ids)).distinct()
 
+
 def scope_counties(stmt: sa.Select, user: User) -> sa.Select:
 
     ids = visible_county_ids(user)
     return stmt if ids is None else stmt.where(County.id.in_(ids))
+
 
 def can_read_center(user: User, center_id: int) -> bool:
     ids = visible_center_ids(user)
     if ids is None:
         return True
     return center_id in set(db.session.scalars(ids))
+
 
 def get_county(user: User, county_id: int):
     """The county, or 404 if it does not exist, 403 if it is outside the user's scope."""
@@ -69,6 +74,7 @@ def get_county(user: User, county_id: int):
         raise Forbidden()
     return county
 
+
 def get_center(user: User, center_id: int):
     """The center, or 404 if it does not exist, 403 if it is outside the user's scope."""
 
@@ -79,24 +85,29 @@ def get_center(user: User, center_id: int):
         raise Forbidden()
     return center
 
+
 def can_manage_center(user: User, center) -> bool:
     """Write to a center's own data (members, attendance): its manager or staff."""
     if is_staff(user):
         return True
     return user.role == Role.CENTER_MANAGER and user.center_id == center.id
 
+
 def require_center_manager_or_staff(user: User, center) -> None:
     if not can_manage_center(user, center):
         raise Forbidden()
+
 
 def require_ids_in_scope(user: User, center_ids: Iterable[int]) -> None:
     for center_id in center_ids:
         get_center(user, center_id)
 
+
 def visible_center_id_set(user: User) -> set[int] | None:
     """The ids of the centers the user may read, or None for all (staff)."""
     ids = visible_center_ids(user)
     return None if ids is None else set(db.session.scalars(ids))
+
 
 def filter_center_ids(
     user: User, center_ids: Iterable[int], visible: set[int] | None = None

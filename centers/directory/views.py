@@ -9,6 +9,7 @@ from centers.directory import services
 
 bp = Blueprint("centers", __name__, template_folder="templates")
 
+
 @bp.get("/counties")
 @login_required
 def county_list():
@@ -19,6 +20,7 @@ def county_list():
         by_county.setdefault(center.county_id, []).append(center)
     return render_template("directory/county_list.html", counties=counties, by_county=by_county,
                            today=clock.today())
+
 
 @bp.get("/centers")
 @login_required

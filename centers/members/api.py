@@ -20,6 +20,7 @@ def _member_out(user, center, member, attended: set[int]) -> Overlay:
         extra.update(phone=None, note="")
     return Overlay(member, **extra)
 
+
 @blp.route("/centers/<int:center_id>/members")
 class Members(MethodView):
     @blp.arguments(MemberListArgs, location="query")
@@ -43,6 +44,7 @@ class Members(MethodView):
         )
         db.session.commit()
         return _member_out(current_user, center, member, set())
+
 
 @blp.route("/centers/<int:center_id>/members/<int:member_id>")
 class MemberItem(MethodView):

@@ -28,10 +28,12 @@ class MemberForm(FlaskForm):
     phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
     note = StringField(_l("메모"), validators=[Optional(), Length(max=200)])
 
+
 class MemberEditForm(MemberForm):
     status = SelectField(
         _l("상태"), choices=[SelectChoice(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES]
     )
+
 
 class DeleteForm(FlaskForm):
     """A button that posts (CSRF only)."""

@@ -9,6 +9,7 @@ from centers.directory.models import Center
 
 MEMBER_STATUSES = ("active", "moved", "deceased")
 
+
 class Member(TimestampMixin, db.Model):
     """A senior registered at a center. Personal data: shown only within scope."""
 

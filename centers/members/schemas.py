@@ -20,6 +20,7 @@ class MemberSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
+
 class MemberCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
     birth_year = fields.Integer(
@@ -28,9 +29,11 @@ class MemberCreateSchema(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=30))
     note = fields.String(validate=validate.Length(max=200))
 
+
 class MemberUpdateSchema(MemberCreateSchema):
     name = fields.String(validate=validate.Length(min=1, max=50))
     status = fields.String(validate=validate.OneOf(MEMBER_STATUSES))
+
 
 class MemberListArgs(Schema):
     status = fields.String(validate=validate.OneOf(MEMBER_STATUSES))

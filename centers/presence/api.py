@@ -26,10 +26,12 @@ events_blp = blueprint(
     description="Jitsi's event_sync webhooks (Authorization: Bearer JITSI_EVENTS_SECRET)",
 )
 
+
 class JoinArgs(Schema):
     center_id = Id(
         metadata={"description": "the center to join as (default: your own)"}
     )
+
 
 class JoinSchema(Schema):
     url = fields.String(
@@ -59,6 +61,7 @@ class JoinSchema(Schema):
     expires_at = fields.DateTime(metadata={"description": "the token's exp"})
     external_api_url = fields.String(allow_none=True)
 
+
 class PresenceEventSchema(Schema):
     event = fields.String(required=True, validate=validate.OneOf(("joined", "left")))
     participant_id = fields.String(
@@ -68,12 +71,14 @@ class PresenceEventSchema(Schema):
     )
     center_id = Id(load_default=None)
 
+
 class PresenceCenterSchema(Schema):
     center_id = fields.Integer()
     name = fields.String()
     in_room = fields.Boolean()
     joined_at = fields.DateTime(allow_none=True)
     left_at = fields.DateTime(allow_none=True)
+
 
 class PresenceSchema(Schema):
     session_id = fields.Integer()
@@ -82,14 +87,17 @@ class PresenceSchema(Schema):
     instructor_in_room = fields.Boolean()
     centers = fields.List(fields.Nested(PresenceCenterSchema))
 
+
 class PresenceResultSchema(Schema):
     status = fields.String()
     event = fields.String()
     in_room = fields.Integer()
 
+
 class ReplacedRoomSchema(Schema):
     session_id = fields.Integer()
     name = fields.String()
+
 
 class OccupantSchema(Schema):
     class Meta:
@@ -101,6 +109,7 @@ class OccupantSchema(Schema):
     email = fields.String(allow_none=True)
     joined_at = fields.Integer(allow_none=True)
     left_at = fields.Integer(allow_none=True)
+
 
 class JitsiEventSchema(Schema):
     class Meta:
@@ -117,11 +126,13 @@ class JitsiEventSchema(Schema):
     occupant = fields.Nested(OccupantSchema)
     all_occupants = fields.List(fields.Nested(OccupantSchema))
 
+
 class JitsiEventResultSchema(Schema):
     status = fields.String(metadata={"description": "recorded or ignored"})
     reason = fields.String()
     session_id = fields.Integer()
     in_room = fields.Integer()
+
 
 @blp.route("/sessions/<int:session_id>/join", methods=["GET"])
 @blp.arguments(JoinArgs, location="query")
@@ -132,6 +143,7 @@ def join(args, session_id: int):
     details = video.join(current_user, session_id, args.get("center_id"))
     db.session.commit()
     return details
+
 
 @blp.route("/sessions/<int:session_id>/presence", methods=["POST"])
 @blp.arguments(PresenceEventSchema)
@@ -144,12 +156,14 @@ def report_presence(data, session_id: int):
     db.session.commit()
     return result
 
+
 @blp.route("/sessions/<int:session_id>/presence", methods=["GET"])
 @blp.response(200, PresenceSchema)
 def get_presence(session_id: int):
     """Which invited centers are in the room now (staff and the session's instructor)."""
     session = presence_scope.get_watchable_session(current_user, session_id)
     return presence.room_status(session)
+
 
 @blp.route("/sessions/<int:session_id>/room", methods=["POST"])
 @blp.response(200, ReplacedRoomSchema)
@@ -160,6 +174,7 @@ def replace_room(session_id: int):
     db.session.commit()
     return {"session_id": session.id, "name": room.name}
 
+
 @events_blp.before_request
 def _authenticate_jitsi():
     """``Authorization: Bearer JITSI_EVENTS_SECRET`` or 401, before the body is even read."""
@@ -168,6 +183,7 @@ def _authenticate_jitsi():
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not secret or not given or not hmac.compare_digest(given.encode(), secret.encode()):
         raise Unauthorized()
+
 
 @events_blp.route("/<string:group>/<string:action>", methods=["POST"])
 @events_blp.arguments(JitsiEventSchema)

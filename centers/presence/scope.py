@@ -22,7 +22,6 @@ def get_joinable_session(user: User, session_id: int, center_id: int | None = No
     """
     from flask_babel import lazy_gettext as _l
 
-
     if not user.is_authenticated:
         raise Unauthorized()
     if user.role not in (*STAFF, Role.INSTRUCTOR, Role.CENTER_MANAGER):
@@ -47,6 +46,7 @@ def get_joinable_session(user: User, session_id: int, center_id: int | None = No
         raise Invalid("session", _l("게시되지 않았거나 취소된 수업입니다."))
     return session, center
 
+
 def joins_as_moderator(user: User, session, center) -> bool:
     """Only the session's instructor and coordinators moderate; centers are participants."""
     if center is not None:
@@ -55,11 +55,13 @@ def joins_as_moderator(user: User, session, center) -> bool:
         return True
     return user.role == Role.INSTRUCTOR and user.instructor_id == session.instructor_id
 
+
 def can_watch_presence(user: User, session) -> bool:
     """Who is in the room right now: staff and the session's instructor."""
     if is_staff(user):
         return True
     return user.role == Role.INSTRUCTOR and user.instructor_id == session.instructor_id
+
 
 def get_watchable_session(user: User, session_id: int):
 

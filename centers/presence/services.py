@@ -20,12 +20,15 @@ from programs.schedule.models import Session
 
 PARTICIPANT_RE = re.compile(r"^(center|instructor|user)-(\d+)$")
 
+
 def center_participant(center_id: int) -> str:
     return f"center-{center_id}"
+
 
 def parse_participant(participant: str | None) -> tuple[str, int] | None:
     match = PARTICIPANT_RE.match(participant or "")
     return (match.group(1), int(match.group(2))) if match else None
+
 
 def _invited_centers(session: Session) -> dict[int, str]:
     ids = session.center_ids
@@ -33,6 +36,7 @@ def _invited_centers(session: Session) -> dict[int, str]:
         return {}
     rows = db.session.execute(sa.select(Center.id, Center.name).where(Center.id.in_(ids)))
     return {row.id: row.name for row in rows}
+
 
 def identify(
     session: Session, participant_id: str | None, name: str | None
@@ -52,6 +56,7 @@ def identify(
         if len(matches) == 1:
             return center_participant(matches[0]), matches[0]
     return None
+
 
 def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPresence, bool]:
     """The presence row of ``occupant``, inserted with ``values`` if missing; locked on
@@ -73,6 +78,7 @@ def _row(session_id: int, occupant: str, values: dict[str, Any]) -> tuple[RoomPr
     ).one()
     return row, inserted is not None
 
+
 def open_rows(session_id: int, **filters) -> list[RoomPresence]:
     stmt = sa.select(RoomPresence).where(
         RoomPresence.session_id == session_id, RoomPresence.left_at.is_(None)
@@ -80,6 +86,7 @@ def open_rows(session_id: int, **filters) -> list[RoomPresence]:
     for name, value in filters.items():
         stmt = stmt.where(getattr(RoomPresence, name) == value)
     return list(db.session.scalars(stmt.with_for_update()))
+
 
 def center_is_present(session_id: int, center_id: int) -> bool:
     stmt = sa.select(RoomPresence.id).where(
@@ -89,8 +96,10 @@ def center_is_present(session_id: int, center_id: int) -> bool:
     )
     return db.session.scalar(stmt.limit(1)) is not None
 
+
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
 
 def _center_joined(session: Session, center_id: int, at: datetime, source: str, user) -> Attendance:
     record = ensure_record(session, center_id)
@@ -107,6 +116,7 @@ def _center_joined(session: Session, center_id: int, at: datetime, source: str, 
             source=source,
         )
     return record
+
 
 def center_left(
     session: Session, center_id: int, at: datetime, source: str, user
@@ -129,6 +139,7 @@ def center_left(
             source=source,
         )
     return record
+
 
 def joined(
     session: Session,
@@ -160,6 +171,7 @@ def joined(
         _center_joined(session, center_id, min(at, row.joined_at), source, user)
     db.session.flush()
     return row
+
 
 def left(
     session: Session,
@@ -202,8 +214,10 @@ def left(
         center_left(session, center_id, row.left_at, source, user)
     return row
 
+
 def _open_rows_of(session_id: int, participant: str, source: str) -> list[RoomPresence]:
     return open_rows(session_id, participant=participant, source=source)
+
 
 def close_rows(rows: list[RoomPresence], at: datetime) -> set[int]:
     centers = set()
@@ -214,12 +228,14 @@ def close_rows(rows: list[RoomPresence], at: datetime) -> set[int]:
     db.session.flush()
     return centers
 
+
 def everyone_left(session: Session, at: datetime, source: str, user=None) -> set[int]:
     """The room is gone (destroyed, or Prosody says it does not exist): close every row."""
     centers = close_rows(open_rows(session.id), at)
     for center_id in sorted(centers):
         center_left(session, center_id, at, source, user)
     return centers
+
 
 def tablet_event(
     user,
@@ -260,15 +276,18 @@ def tablet_event(
             center_left(session, center_id, at, source, user)
     return {"status": "recorded", "event": event, "in_room": in_room(session)}
 
+
 def poll_prosody(now: datetime | None = None, config: dict | None = None) -> list[dict]:
     """Poll every room that may be in use now; ``[]`` when ``JITSI_PROSODY_URL`` is unset."""
     from centers.presence import muc_size
 
     return muc_size.poll_prosody(now, config)
 
+
 def in_room(session: Session) -> int:
     """How many invited centers are in the room right now."""
     return centers_in_room([session.id]).get(session.id, 0)
+
 
 def centers_in_room(session_ids: list[int]) -> dict[int, int]:
     if not session_ids:
@@ -283,6 +302,7 @@ def centers_in_room(session_ids: list[int]) -> dict[int, int]:
         .group_by(RoomPresence.session_id)
     )
     return {sid: n for sid, n in db.session.execute(stmt)}
+
 
 def room_status(session: Session) -> dict:
     """Each invited center with whether it is in the room now and its join/leave times."""

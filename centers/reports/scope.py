@@ -10,10 +10,12 @@ REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.CENTER_MA
 # The dashboard's menu entry; a center's manager reads its figures on the center's page.
 DASHBOARD_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
 
+
 def require_report_access(user: User) -> None:
     """Attendance figures: staff (every county), county viewers (own county), center managers
     (own center). Instructors have no report."""
     require_role(user, *REPORT_ROLES)
+
 
 def scope_report(stmt: sa.Select, user: User, *, county_id: int | None = None,
                  center_id: int | None = None) -> sa.Select:
@@ -32,6 +34,7 @@ def scope_report(stmt: sa.Select, user: User, *, county_id: int | None = None,
     clause = report_center_clause(user)
     return stmt if clause is None else stmt.where(clause)
 
+
 def report_center_clause(user: User):
     """The report scope as a predicate on ``centers`` (None: every center). The same rule as
     :func:`visible_center_ids` for these roles, written so the planner can use the indexes."""
@@ -43,6 +46,7 @@ def report_center_clause(user: User):
     if user.role == Role.CENTER_MANAGER:
         return Center.id == user.center_id
     return sa.false()
+
 
 def can_export_member_names(user: User, county=None) -> bool:
     """Member names in downloaded files: staff always; a county viewer only for its own county

@@ -15,14 +15,17 @@ class PairSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=20))
     label = fields.String(load_default="", validate=validate.Length(max=80))
 
+
 class PairResultSchema(Schema):
     token = fields.String(metadata={"description": "the tablet's API token, shown once"})
     device_id = fields.Integer()
     user_id = fields.Integer()
     center_id = fields.Integer()
 
+
 def _pair_limit() -> str:
     return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
+
 
 @blp.route("/tablet/pair", methods=["POST"])
 @limiter.limit(_pair_limit)

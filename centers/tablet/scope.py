@@ -20,6 +20,7 @@ def is_tablet(user: User) -> bool:
     stmt = sa.select(TabletDevice.id).where(TabletDevice.user_id == user.id).limit(1)
     return db.session.scalar(stmt) is not None
 
+
 def can_manage_tablets(user: User, center) -> bool:
     """Pair and revoke a center's tablets: staff, or the center's own (human) manager."""
     if is_staff(user):
@@ -31,9 +32,11 @@ def can_manage_tablets(user: User, center) -> bool:
         and not is_tablet(user)
     )
 
+
 def require_can_manage_tablets(user: User, center) -> None:
     if not can_manage_tablets(user, center):
         raise Forbidden()
+
 
 def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
     """A center's sessions as its tablet sees them: published (or cancelled after publishing)

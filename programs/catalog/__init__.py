@@ -8,7 +8,11 @@ def init_app(app: Flask) -> None:
     from app import nav
     from app.api import register
     from app.auth.models import Role
+    from app.auth.services import register_scope_model
     from programs.catalog import api, views
+    from programs.catalog.models import Instructor
+
+    register_scope_model("instructor_id", Instructor)
 
     app.register_blueprint(views.bp)
     register(api.blp)

@@ -26,6 +26,7 @@ def _writes_are_for_coordinators():
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         session_scope.require_scheduler(current_user)
 
+
 @blp.route("/programs")
 class Programs(MethodView):
     @blp.arguments(ListArgs, location="query")
@@ -42,6 +43,7 @@ class Programs(MethodView):
         db.session.commit()
         return program
 
+
 @blp.route("/programs/<int:program_id>")
 class ProgramItem(MethodView):
     @blp.response(200, ProgramSchema)
@@ -56,6 +58,7 @@ class ProgramItem(MethodView):
         program = catalog.update_program(current_user, catalog.get_program(program_id), data)
         db.session.commit()
         return program
+
 
 @blp.route("/instructors")
 class Instructors(MethodView):
@@ -73,6 +76,7 @@ class Instructors(MethodView):
         instructor = catalog.create_instructor(current_user, **data)
         db.session.commit()
         return instructor
+
 
 @blp.route("/instructors/<int:instructor_id>")
 class InstructorItem(MethodView):

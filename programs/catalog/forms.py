@@ -32,6 +32,7 @@ class ProgramForm(FlaskForm):
         ],
     )
 
+
 class InstructorForm(FlaskForm):
     name = StringField(
         _l("이름"), validators=[DataRequired(_l("이름을 입력하세요.")), Length(max=80)]

@@ -10,8 +10,10 @@ from app.extensions import db
 
 CATEGORIES = ("leisure", "health")
 
+
 def new_calendar_key() -> str:
     return secrets.token_urlsafe(24)
+
 
 class Program(TimestampMixin, db.Model):
     __tablename__ = "programs"
@@ -26,6 +28,7 @@ class Program(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     duration_minutes: Mapped[int] = mapped_column(default=60)
     active: Mapped[bool] = mapped_column(default=True)
+
 
 class Instructor(TimestampMixin, db.Model):
     __tablename__ = "instructors"

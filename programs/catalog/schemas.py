@@ -16,11 +16,13 @@ class ProgramSchema(Schema):
     duration_minutes = fields.Integer()
     active = fields.Boolean()
 
+
 class ProgramCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     duration_minutes = fields.Integer(load_default=60, validate=validate.Range(min=10, max=240))
+
 
 class ProgramUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=120))
@@ -28,6 +30,7 @@ class ProgramUpdateSchema(Schema):
     description = fields.String(validate=validate.Length(max=2000))
     duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
     active = fields.Boolean()
+
 
 class InstructorSchema(Schema):
     id = fields.Integer(dump_only=True)
@@ -41,9 +44,11 @@ class InstructorSchema(Schema):
             return None
         return absolute(f"/calendar/instructors/{instructor.id}.ics?key={instructor.calendar_key}")
 
+
 class InstructorCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30))
+
 
 class InstructorUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=80))

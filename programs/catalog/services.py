@@ -16,8 +16,10 @@ PROGRAM_FIELDS = ("title", "category", "description", "duration_minutes", "activ
 
 INSTRUCTOR_FIELDS = ("name", "phone", "active")
 
+
 def _snapshot(obj, fields_: tuple[str, ...]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields_}
+
 
 def list_programs(include_retired: bool = True) -> list[Program]:
     stmt = sa.select(Program).order_by(Program.active.desc(), Program.title)
@@ -25,11 +27,13 @@ def list_programs(include_retired: bool = True) -> list[Program]:
         stmt = stmt.where(Program.active.is_(True))
     return list(db.session.scalars(stmt))
 
+
 def get_program(program_id: int) -> Program:
     program = db.session.get(Program, program_id)
     if program is None:
         raise NotFound()
     return program
+
 
 def _check_program(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
@@ -45,11 +49,13 @@ def _check_program(data: dict[str, Any]) -> dict[str, Any]:
         data["description"] = (data["description"] or "").strip()
     return data
 
+
 def _title_taken(title: str, exclude_id: int | None = None) -> bool:
     stmt = sa.select(Program.id).where(sa.func.lower(Program.title) == title.lower())
     if exclude_id:
         stmt = stmt.where(Program.id != exclude_id)
     return db.session.scalar(stmt) is not None
+
 
 def create_program(
     user,
@@ -84,6 +90,7 @@ def create_program(
     )
     return program
 
+
 def update_program(user, program: Program, changes: dict[str, Any], source: str = "api") -> Program:
     """Edit a program; ``active=False`` retires it (kept for past sessions, not offered anew)."""
     session_scope.require_scheduler(user)
@@ -105,11 +112,13 @@ def update_program(user, program: Program, changes: dict[str, Any], source: str 
     )
     return program
 
+
 def list_instructors(include_retired: bool = True) -> list[Instructor]:
     stmt = sa.select(Instructor).order_by(Instructor.active.desc(), Instructor.name)
     if not include_retired:
         stmt = stmt.where(Instructor.active.is_(True))
     return list(db.session.scalars(stmt))
+
 
 def get_instructor(user, instructor_id: int) -> Instructor:
     """Staff read every instructor; an instructor only themself."""
@@ -120,6 +129,7 @@ def get_instructor(user, instructor_id: int) -> Instructor:
         raise Forbidden()
     return instructor
 
+
 def _check_instructor(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     if "name" in data:
@@ -129,6 +139,7 @@ def _check_instructor(data: dict[str, Any]) -> dict[str, Any]:
     if "phone" in data:
         data["phone"] = (data["phone"] or "").strip() or None
     return data
+
 
 def create_instructor(
     user, *, name: str, phone: str | None = None, source: str = "api"
@@ -147,6 +158,7 @@ def create_instructor(
         source=source,
     )
     return instructor
+
 
 def update_instructor(
     user, instructor: Instructor, changes: dict[str, Any], source: str = "api"

@@ -49,6 +49,7 @@ def program_list():
         toggle_form=SimpleForm(),
     ), status
 
+
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @login_required
 def program_edit(program_id: int):
@@ -85,6 +86,7 @@ def program_edit(program_id: int):
         toggle_form=SimpleForm(),
     ), status
 
+
 @bp.post("/programs/<int:program_id>/active")
 @login_required
 def program_toggle(program_id: int):
@@ -100,6 +102,7 @@ def program_toggle(program_id: int):
         "success",
     )
     return redirect(url_for("catalog.program_list"))
+
 
 @bp.route("/instructors", methods=["GET", "POST"])
 @login_required
@@ -127,6 +130,7 @@ def instructor_list():
         problem=problem,
         toggle_form=SimpleForm(),
     ), status
+
 
 @bp.route("/instructors/<int:instructor_id>", methods=["GET", "POST"])
 @login_required
@@ -162,6 +166,7 @@ def instructor_edit(instructor_id: int):
         toggle_form=SimpleForm(),
         feed_url=feed,
     ), status
+
 
 @bp.post("/instructors/<int:instructor_id>/active")
 @login_required

@@ -24,6 +24,7 @@ class InstructorCalendarKey(MethodView):
         db.session.commit()
         return {"calendar_url": absolute(f"/calendar/instructors/{instructor_id}.ics?key={key}")}
 
+
 @blp.route("/centers/<int:center_id>/calendar-key")
 class CenterCalendarKey(MethodView):
     @blp.response(200, CalendarKeySchema)

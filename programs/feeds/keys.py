@@ -19,9 +19,11 @@ def rotate_instructor_key(user, instructor: Instructor, source: str = "api") -> 
     audit.record(user, "instructor.calendar_key", "instructor", instructor.id, source=source)
     return instructor.calendar_key
 
+
 def center_calendar_key(center_id: int) -> str | None:
     t = rules.centers_table()
     return db.session.scalar(sa.select(t.c.calendar_key).where(t.c.id == center_id))
+
 
 def rotate_center_key(user, center, source: str = "api") -> str:
     """A new secret for the center's feed (the old link stops working). ``center`` comes from

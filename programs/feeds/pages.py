@@ -62,6 +62,7 @@ def calendar_feeds():
         rotate_form=SimpleForm(),
     )
 
+
 @bp.post("/calendar-feeds/centers/<int:center_id>/rotate")
 @login_required
 def rotate_center_key(center_id: int):
@@ -72,6 +73,7 @@ def rotate_center_key(center_id: int):
     db.session.commit()
     flash(_("새 구독 주소를 만들었습니다. 예전 주소는 더 이상 쓸 수 없습니다."), "success")
     return redirect(url_for("feeds.calendar_feeds"))
+
 
 @bp.post("/calendar-feeds/instructors/<int:instructor_id>/rotate")
 @login_required

@@ -9,6 +9,7 @@ def can_manage_instructor_calendar(user: User, instructor_id: int) -> bool:
     """See and rotate an instructor's calendar key: staff, or the instructor."""
     return is_staff(user) or (user.role == Role.INSTRUCTOR and user.instructor_id == instructor_id)
 
+
 def can_manage_center_calendar(user: User, center) -> bool:
     """Rotate a center's calendar key: staff, or the center's manager."""
     return can_manage_center(user, center)

@@ -64,6 +64,7 @@ class Sessions(MethodView):
         db.session.commit()
         return session
 
+
 @blp.route("/sessions/repeat")
 class SessionsRepeat(MethodView):
     @blp.arguments(RepeatSchema)
@@ -74,6 +75,7 @@ class SessionsRepeat(MethodView):
         result = scheduling.repeat_sessions(current_user, **data)
         db.session.commit()
         return result
+
 
 @blp.route("/sessions/<int:session_id>")
 class SessionItem(MethodView):
@@ -92,6 +94,7 @@ class SessionItem(MethodView):
         db.session.commit()
         return session
 
+
 @blp.route("/sessions/<int:session_id>/cancel")
 class SessionCancel(MethodView):
     @blp.arguments(SessionCancelSchema(), required=False)
@@ -107,6 +110,7 @@ class SessionCancel(MethodView):
         db.session.commit()
         return session
 
+
 @blp.route("/sessions/<int:session_id>/reschedule")
 class SessionReschedule(MethodView):
     @blp.arguments(SessionRescheduleSchema)
@@ -120,6 +124,7 @@ class SessionReschedule(MethodView):
         db.session.commit()
         return makeup
 
+
 @blp.route("/weeks/<week>")
 class Week(MethodView):
     @blp.response(200, WeekSchema)
@@ -127,6 +132,7 @@ class Week(MethodView):
         """Monday to Friday of an ISO week (``2026-W48``): holidays, closures, sessions in scope.
         ``status`` is ``empty``, ``draft`` (drafts remain) or ``published``."""
         return weekly.week_view(current_user, week)
+
 
 @blp.route("/weeks/<week>/publish")
 class WeekPublish(MethodView):
@@ -139,6 +145,7 @@ class WeekPublish(MethodView):
         db.session.commit()
         return result
 
+
 @blp.route("/weeks/<week>/copy")
 class WeekCopy(MethodView):
     @blp.arguments(CopyWeekSchema)
@@ -148,6 +155,7 @@ class WeekCopy(MethodView):
         result = bulk.copy_week(current_user, data["from_week"], week)
         db.session.commit()
         return result
+
 
 @blp.route("/closures")
 class Closures(MethodView):
@@ -165,6 +173,7 @@ class Closures(MethodView):
         closure = closures.create_closure(current_user, **data)
         db.session.commit()
         return closure
+
 
 @blp.route("/closures/<int:closure_id>")
 class ClosureItem(MethodView):

@@ -77,6 +77,7 @@ def closure_list():
         center_names=center_names,
     ), status
 
+
 @bp.post("/closures/<int:closure_id>/delete")
 @login_required
 def closure_delete(closure_id: int):

@@ -21,6 +21,7 @@ def list_closures(start: date | None = None, end: date | None = None) -> list[Cl
         stmt = stmt.where(Closure.date <= end)
     return list(db.session.scalars(stmt))
 
+
 def create_closure(
     user,
     *,
@@ -71,6 +72,7 @@ def create_closure(
         },
     )
     return closure
+
 
 def delete_closure(user, closure_id: int, source: str = "api") -> None:
     session_scope.require_scheduler(user)

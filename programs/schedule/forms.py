@@ -27,11 +27,13 @@ WEEKDAY_CHOICES = [
 
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 
+
 class CenterChoiceMixin:
     """Invited centers: whole counties and/or single centers (checkboxes, grouped by county)."""
 
     county_ids = SelectMultipleField(_l("군 전체 초대"), coerce=int, validate_choice=False)
     center_ids = SelectMultipleField(_l("초대할 경로당"), coerce=int, validate_choice=False)
+
 
 class SessionForm(CenterChoiceMixin, FlaskForm):
     program_id = SelectField(
@@ -53,15 +55,18 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
+
 class CancelForm(FlaskForm):
     reason = StringField(_l("취소 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
+
 
 class RescheduleForm(FlaskForm):
     date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
     start = TimeField(_l("시작 시간"), validators=[Optional()])
     reason = StringField(_l("옮기는 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
+
 
 class RepeatForm(CenterChoiceMixin, FlaskForm):
     program_id = SelectField(
@@ -87,6 +92,7 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
     from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
     until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
 
+
 class CopyWeekForm(FlaskForm):
     from_week = StringField(
         _l("복사할 주"),
@@ -95,6 +101,7 @@ class CopyWeekForm(FlaskForm):
             Regexp(WEEK_PATTERN, message=_l("주는 2026-W48 형식으로 입력하세요.")),
         ],
     )
+
 
 class ClosureForm(FlaskForm):
     date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])

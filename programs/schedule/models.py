@@ -13,6 +13,7 @@ from programs.catalog.models import Instructor, Program
 
 SESSION_STATUSES = ("draft", "published", "cancelled")
 
+
 class SessionCenter(db.Model):
     """A center invited to a session."""
 
@@ -23,6 +24,7 @@ class SessionCenter(db.Model):
         sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
     )
     center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"), primary_key=True)
+
 
 class Session(TimestampMixin, db.Model):
     """One class on one date. ``date`` and ``start_time`` are Asia/Seoul wall time."""
@@ -73,6 +75,7 @@ class Session(TimestampMixin, db.Model):
     @property
     def end_time(self) -> time:
         return self.ends_at.time()
+
 
 class Closure(TimestampMixin, db.Model):
     """A closure day: everywhere (no county, no center), for a county, or for one center."""

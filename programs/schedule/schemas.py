@@ -29,13 +29,16 @@ class HourMinute(fields.Field):
         except ValueError:
             raise self.make_error("invalid") from None
 
+
 class RoomSchema(Schema):
     name = fields.String()
+
 
 def _visible_centers() -> set[int] | None:
     if "ieum_visible_centers" not in g:
         g.ieum_visible_centers = center_scope.visible_center_id_set(current_user)
     return g.ieum_visible_centers
+
 
 class SessionSchema(Schema):
     """API.md's session, plus the program, the instructor and the calendar fields."""
@@ -72,6 +75,7 @@ class SessionSchema(Schema):
     def _center_count(self, session):
         return len(session.invitations)
 
+
 class SessionCreateSchema(Schema):
     program_id = Id(required=True)
     instructor_id = Id(required=True)
@@ -83,6 +87,7 @@ class SessionCreateSchema(Schema):
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
+
 class SessionUpdateSchema(Schema):
     version = fields.Integer(required=True)
     program_id = Id()
@@ -93,9 +98,11 @@ class SessionUpdateSchema(Schema):
     center_ids = fields.List(Id())
     note = fields.String(validate=validate.Length(max=2000))
 
+
 class SessionCancelSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
+
 
 class SessionRescheduleSchema(Schema):
     date = fields.Date(required=True)
@@ -105,6 +112,7 @@ class SessionRescheduleSchema(Schema):
     )
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
+
 
 class SessionListArgs(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
@@ -119,6 +127,7 @@ class SessionListArgs(Schema):
     def _ordered(self, data, **kwargs):
         if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
             raise ValidationError("to is before from", field_name="to")
+
 
 class RepeatSchema(Schema):
     program_id = Id(required=True)
@@ -137,6 +146,7 @@ class RepeatSchema(Schema):
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
+
 class SkippedSchema(Schema):
     date = fields.String()
     reason = fields.String()
@@ -144,9 +154,11 @@ class SkippedSchema(Schema):
     details = fields.Dict()
     session_id = fields.Integer()
 
+
 class CreatedSkippedSchema(Schema):
     created = fields.List(fields.Integer())
     skipped = fields.List(fields.Nested(SkippedSchema))
+
 
 class ClosureSchema(Schema):
     id = fields.Integer()
@@ -155,15 +167,18 @@ class ClosureSchema(Schema):
     county_id = fields.Integer(allow_none=True)
     center_id = fields.Integer(allow_none=True)
 
+
 class ClosureCreateSchema(Schema):
     date = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     county_id = Id(load_default=None, allow_none=True)
     center_id = Id(load_default=None, allow_none=True)
 
+
 class ClosureListArgs(Schema):
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
+
 
 class DaySchema(Schema):
     date = fields.Date()
@@ -172,6 +187,7 @@ class DaySchema(Schema):
     closures = fields.List(fields.Nested(ClosureSchema))
     sessions = fields.List(fields.Nested(SessionSchema))
 
+
 class WeekSchema(Schema):
     week = fields.String()
     status = fields.String()
@@ -179,9 +195,11 @@ class WeekSchema(Schema):
     previous = fields.String()
     next = fields.String()
 
+
 class PublishedSchema(Schema):
     published = fields.Integer()
     skipped = fields.List(fields.Nested(SkippedSchema))
+
 
 class CopyWeekSchema(Schema):
     from_week = fields.String(required=True)

@@ -23,18 +23,22 @@ def scope_sessions(stmt: sa.Select, user: User) -> sa.Select:
     invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id.in_(ids))
     return stmt.where(Session.id.in_(invited))
 
+
 def can_schedule(user: User) -> bool:
     """Build, change and publish sessions; keep programs, instructors and closures."""
     return is_staff(user)
 
+
 def require_scheduler(user: User) -> None:
     require_staff(user)
+
 
 def session_visible(user: User, session_id: int) -> bool:
     """Whether ``user`` may read the session (drafts only for staff)."""
 
     stmt = scope_sessions(sa.select(Session.id).where(Session.id == session_id), user)
     return db.session.scalar(stmt) is not None
+
 
 def get_session(user: User, session_id: int):
     """The session, or 404 (missing, or a draft outside the user's sight), or 403 (published
@@ -50,6 +54,7 @@ def get_session(user: User, session_id: int):
     if not session_visible(user, session_id):
         raise Forbidden()
     return session
+
 
 def require_instructor_in_scope(user: User, instructor_id: int) -> None:
     """An instructor may filter by, and read, only themself; others are not restricted."""

@@ -57,6 +57,7 @@ def timetable(center_id: int):
         monday=monday_of(monday),
     )
 
+
 @bp.get("/timetable")
 @login_required
 def timetable_pick():

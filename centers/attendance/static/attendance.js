@@ -1,4 +1,4 @@
-/* The tablet attendance form (issue #5): taps only.
+/* The tablet attendance form: taps only.
 
    Status: four big buttons. Headcount: − and +, never below the ticked members (guests may
    make it larger), never above the center's capacity. Members: name cards; "everyone who

@@ -1,4 +1,4 @@
-/* Ieum tablet outbox (issue #5): attendance that is never lost.
+/* Ieum tablet outbox: attendance that is never lost.
 
    Included on every tablet page (centers/tablet/_offline.html). It
    - registers the service worker (/tablet/sw.js, scope /tablet) and asks it to cache the

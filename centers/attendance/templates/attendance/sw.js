@@ -1,4 +1,4 @@
-/* Ieum tablet service worker (issue #5): the day's tablet pages and the attendance form keep
+/* Ieum tablet service worker: the day's tablet pages and the attendance form keep
    working offline. Served from /tablet/sw.js with the scope /tablet.
 
    - Tablet pages (/tablet…): network first (a few seconds at most on a weak line), the copy
