@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -23,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import clock
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.extensions import db
 from centers.attendance import scope as attendance_scope
 from centers.attendance import services as attendance
@@ -51,19 +50,13 @@ PRECACHE_ASSETS = ("outbox.js", "attendance.js", "attendance.css")
 # --- the tablet ------------------------------------------------------------------------
 
 
-def _require_center_manager():
-    if current_user.role != Role.CENTER_MANAGER or current_user.center_id is None:
-        abort(403)
-    return center_scope.get_center(current_user, current_user.center_id)
-
-
 @bp.get("/tablet/attendance")
 @login_required
 def tablet_day():
     """Today's sessions at the tablet's center, each with its record and a link to the form."""
-    if current_user.role != Role.CENTER_MANAGER:
+    if center_scope.own_center_id(current_user) is None:
         return redirect(url_for("attendance.sessions"))
-    center = _require_center_manager()
+    center = center_scope.own_center(current_user)
     today = clock.today()
     stmt = (
         sa.select(Session)
@@ -100,9 +93,9 @@ def tablet_day():
 def tablet_form(session_id: int):
     """The attendance form: four status buttons, − and + for the headcount, name cards.
     With JavaScript it saves through the API and queues offline; without, it posts here."""
-    if current_user.role != Role.CENTER_MANAGER:
+    if center_scope.own_center_id(current_user) is None:
         return redirect(url_for("attendance.session_detail", session_id=session_id))
-    center = _require_center_manager()
+    center = center_scope.own_center(current_user)
     session, center, record = attendance.get_record(current_user, session_id, center.id)
     form = AttendanceForm()
     if request.method == "POST":

@@ -118,3 +118,25 @@ def filter_center_ids(
         return sorted(center_ids)
     visible = visible if visible is not None else visible_center_id_set(user) or set()
     return sorted(cid for cid in center_ids if cid in visible)
+
+
+def own_center_id(user: User) -> int | None:
+    """The center a center's manager (or its tablet) works for; None for every other role."""
+    if user.is_authenticated and user.role == Role.CENTER_MANAGER:
+        return user.center_id
+    return None
+
+
+def own_center(user: User) -> Center:
+    """The center of a center's manager; 403 for every other role."""
+    center_id = own_center_id(user)
+    if center_id is None:
+        raise Forbidden()
+    return get_center(user, center_id)
+
+
+def own_county_id(user: User) -> int | None:
+    """The county a county viewer reports on; None for every other role."""
+    if user.is_authenticated and user.role == Role.COUNTY_VIEWER:
+        return user.county_id
+    return None

@@ -4,8 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth.models import Role
-from app.errors import Forbidden
 from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.members import scope as member_scope
@@ -19,9 +17,8 @@ bp = Blueprint("members", __name__, template_folder="templates")
 @login_required
 def my_roster():
     """The menu entry of a center's manager: their own center's roster."""
-    if current_user.role != Role.CENTER_MANAGER or current_user.center_id is None:
-        raise Forbidden()
-    return redirect(url_for("members.roster", center_id=current_user.center_id))
+    center = center_scope.own_center(current_user)
+    return redirect(url_for("members.roster", center_id=center.id))
 
 
 @bp.route("/centers/<int:center_id>/members", methods=["GET", "POST"])

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     from app import nav
     from app.api import register
-    from centers.presence import api, cli, views
+    from centers.presence import api, cli, scope, views
 
     app.register_blueprint(views.bp)
     register(api.blp)
     register(api.events_blp)
     cli.init_app(app)
-    nav.register(app, _l("화상 수업"), "rooms.room_list", views.ROLES, order=15)
+    nav.register(app, _l("화상 수업"), "rooms.room_list", scope.ROOM_ROLES, order=15)

@@ -10,6 +10,14 @@ from centers.directory.scope import get_center
 from programs.schedule.models import Session
 from programs.schedule.scope import scope_sessions
 
+# The instructors' and coordinators' room pages (/rooms).
+ROOM_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR)
+
+
+def require_room_user(user: User) -> None:
+    if not user.is_authenticated or user.role not in ROOM_ROLES:
+        raise Forbidden()
+
 
 def get_joinable_session(user: User, session_id: int, center_id: int | None = None):
     """The session ``user`` may enter, and the center they enter for: ``(session, center)``.

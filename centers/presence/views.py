@@ -10,8 +10,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import clock
-from app.auth.models import Role
-from app.errors import Forbidden
 from app.extensions import db
 from centers.presence import scope as presence_scope
 from centers.presence import services as presence
@@ -26,7 +24,6 @@ bp = Blueprint(
 )
 
 UPCOMING_DAYS = 14
-ROLES = (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR)
 
 
 class ReplaceRoomForm(FlaskForm):
@@ -34,8 +31,7 @@ class ReplaceRoomForm(FlaskForm):
 
 
 def _require_room_user() -> None:
-    if current_user.role not in ROLES:
-        raise Forbidden()
+    presence_scope.require_room_user(current_user)
 
 
 @bp.get("/rooms")

@@ -11,6 +11,10 @@ REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.CENTER_MA
 DASHBOARD_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER)
 
 
+def can_read_reports(user: User) -> bool:
+    return user.is_authenticated and user.role in REPORT_ROLES
+
+
 def require_report_access(user: User) -> None:
     """Attendance figures: staff (every county), county viewers (own county), center managers
     (own center). Instructors have no report."""

@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
 from app.labels import CATEGORY
@@ -139,10 +138,10 @@ def resolve(
         raise Invalid("center_id", _l("선택한 경로당이 그 군에 없습니다."))
     if center is not None:
         county = center.county
-    if county is None and user.role == Role.COUNTY_VIEWER:
-        county = center_scope.get_county(user, user.county_id)
-    if center is None and user.role == Role.CENTER_MANAGER:
-        center = center_scope.get_center(user, user.center_id)
+    if county is None and center_scope.own_county_id(user) is not None:
+        county = center_scope.get_county(user, center_scope.own_county_id(user))
+    if center is None and center_scope.own_center_id(user) is not None:
+        center = center_scope.own_center(user)
         county = center.county
     return Filters(start=start, end=end, county=county, center=center, category=category)
 

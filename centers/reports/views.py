@@ -210,7 +210,7 @@ def center_report_context(center) -> dict:
     """The center page's report part: the same figures for one center (period from the query
     string, this month by default), its recent sessions and records, and members' attendance
     over time where names may be shown. Nothing for roles without reports."""
-    if current_user.role not in report_scope.REPORT_ROLES:
+    if not report_scope.can_read_reports(current_user):
         return {"center_report": None}
     filters = reports.resolve(
         current_user, center_id=center.id, start=_date_arg("from"), end=_date_arg("to")

@@ -1,7 +1,7 @@
 """Pages of the center's tablet (``/tablet``, ``/tablet/pair``) and its pairing on the
 center's page. The tablet's attendance form lives in the attendance feature."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -9,7 +9,6 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from app import clock
-from app.auth.models import Role
 from app.errors import AppError
 from app.extensions import db, limiter
 from centers.directory import scope as center_scope
@@ -48,9 +47,7 @@ def _pair_limit() -> str:
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("tablet.pair"))
-    if current_user.role != Role.CENTER_MANAGER or current_user.center_id is None:
-        abort(403)
-    center = center_scope.get_center(current_user, current_user.center_id)
+    center = center_scope.own_center(current_user)
     items = tablet.today(current_user, center)
     device = tablet.device_of(current_user)
     tablet.mark_seen(device)
@@ -136,7 +133,6 @@ def _tablets_go_home():
     if (
         request.endpoint == "main.home"
         and current_user.is_authenticated
-        and current_user.role == Role.CENTER_MANAGER
         and tablet_scope.is_tablet(current_user)
     ):
         return redirect(url_for("tablet.home"))

@@ -5,14 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import policy
-from app.auth.models import Role
 from app.extensions import db
 from app.forms import SimpleForm
 from centers.directory import scope as center_scope
 from programs.catalog import services as catalog
 from programs.feeds import ical
 from programs.feeds import keys as calendar_keys
+from programs.feeds import scope as feed_scope
 from programs.schedule.view_helpers import county_groups
 
 bp = Blueprint("feeds", __name__, template_folder="templates")
@@ -25,8 +24,8 @@ def calendar_feeds():
     manager's center, every center and instructor for coordinators."""
     base = ical.base_url()
     centers, instructors = [], []
-    if policy.is_staff(current_user) or current_user.role == Role.CENTER_MANAGER:
-        ids = None if policy.is_staff(current_user) else {current_user.center_id}
+    ids = feed_scope.subscribable_center_ids(current_user)
+    if ids is None or ids:
         for group in county_groups():
             for c in group["centers"]:
                 if ids is None or c["id"] in ids:
@@ -39,12 +38,11 @@ def calendar_feeds():
                             + url_for("calendar.center_feed", center_id=c["id"], key=key),
                         }
                     )
-    if policy.is_staff(current_user):
+    instructor_ids = feed_scope.subscribable_instructor_ids(current_user)
+    if instructor_ids is None:
         chosen = catalog.list_instructors()
-    elif current_user.role == Role.INSTRUCTOR and current_user.instructor_id:
-        chosen = [catalog.get_instructor(current_user, current_user.instructor_id)]
     else:
-        chosen = []
+        chosen = [catalog.get_instructor(current_user, i) for i in sorted(instructor_ids)]
     for i in chosen:
         instructors.append(
             {
