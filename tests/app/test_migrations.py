@@ -12,6 +12,9 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 
+# Alembic works on its own engine and database: nothing to roll back in the session's.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def empty_database_url(tmp_path):
