@@ -213,6 +213,33 @@ def app_config(app, monkeypatch):
     return _set
 
 
+# Transaction bookkeeping of the test harness itself, not the page's work.
+_BOOKKEEPING = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b", re.IGNORECASE)
+
+
+@contextmanager
+def count_statements(engine):
+    """``with count_statements(db.engine) as statements:``: every SQL statement sent meanwhile
+    (``before_cursor_execute``), savepoints of the test transaction left out."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not _BOOKKEEPING.match(statement):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements: client.get(…)``, then ``len(statements)``."""
+    return lambda: count_statements(db.engine)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
