@@ -40,11 +40,6 @@ CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "commits: needs real commits seen by other connections (threads, a live server); runs on a "
-        "committed database emptied after the test instead of a rolled-back transaction",
-    )
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return  # the controller compiled them already
     # Compile translations so page tests see the English catalog too.
