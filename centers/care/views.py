@@ -79,7 +79,7 @@ def worklist():
         i.id: FollowUpForm(prefix=f"f{i.id}", status=i.status, outcome=i.outcome or "", note=i.note)
         for i in items
     }
-    history = {i.id: audit.history("follow_up", i.id) for i in items}
+    history = audit.histories("follow_up", [i.id for i in items])
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
     return render_template(
         "care/worklist.html",

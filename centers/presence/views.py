@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
@@ -48,6 +49,7 @@ def room_list():
         )
         .order_by(Session.date, Session.start_time, Session.id)
         .limit(300)
+        .options(selectinload(Session.invitations))  # each row shows its centers' count
     )
     sessions = list(db.session.scalars(session_scope.scope_sessions(stmt, current_user)))
     todays = [s for s in sessions if s.date == today]

@@ -373,7 +373,7 @@ def test_scope_on_writes(client, make_token, world):
     assert put(client, make_token(world["coordinator"]), s, c).status_code == 200
 
 
-def test_correction_window_for_managers_coordinators_always(app, client, make_token, world):
+def test_correction_window_for_managers_coordinators_always(app_config, client, make_token, world):
     s, c = world["session"], world["center"]
     manager, coordinator = make_token(world["manager"]), make_token(world["coordinator"])
     assert put(client, manager, s, c, headcount=3).status_code == 200
@@ -386,7 +386,7 @@ def test_correction_window_for_managers_coordinators_always(app, client, make_to
         and late.json["error"]["details"]["reason"] == "correction_window_closed"
     )
     assert put(client, coordinator, s, c, headcount=6).json["result"] == "corrected"
-    app.config["ATTENDANCE_CORRECTION_DAYS"] = 30
+    app_config(ATTENDANCE_CORRECTION_DAYS=30)
     assert put(client, manager, s, c, headcount=7).json["result"] == "corrected"
 
 

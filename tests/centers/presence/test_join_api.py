@@ -19,14 +19,13 @@ SECRET = "join-api-test-secret-long-enough-for-hs256"
 
 
 @pytest.fixture
-def jitsi(app):
-    app.config.update(
+def jitsi(app_config):
+    return app_config(
         JITSI_MODE="selfhosted",
         JITSI_DOMAIN="meet.example.org",
         JITSI_APP_ID="ieum",
         JITSI_APP_SECRET=SECRET,
     )
-    return app.config
 
 
 @pytest.fixture
@@ -158,7 +157,7 @@ def test_jwt_is_null_when_jitsi_is_not_configured(client, make_token, world):
     assert body["room"] == world["session"].room.name
 
 
-def test_jaas_join_uses_the_app_id_in_the_room_path(client, make_token, app, world):
+def test_jaas_join_uses_the_app_id_in_the_room_path(client, make_token, app_config, world):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -166,7 +165,7 @@ def test_jaas_join_uses_the_app_id_in_the_room_path(client, make_token, app, wor
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    app.config.update(
+    app_config(
         JITSI_MODE="jaas",
         JITSI_APP_ID="vpaas-magic-cookie-abc",
         JITSI_KEY_ID="k1",

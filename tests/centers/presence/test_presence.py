@@ -39,8 +39,8 @@ def ts(minutes: int) -> int:
 
 
 @pytest.fixture
-def world(app):
-    app.config["JITSI_EVENTS_SECRET"] = EVENTS_SECRET
+def world(app_config):
+    app_config(JITSI_EVENTS_SECRET=EVENTS_SECRET)
     clock.freeze(START + timedelta(minutes=5))
     county = CountyFactory()
     a, b, other = (
@@ -392,8 +392,8 @@ def test_unauthenticated_webhooks_are_refused_without_touching_data(client, worl
     assert _count(RoomPresence) == 0 and _count(Attendance) == 0 and _count(AuditLog) == 0
 
 
-def test_webhooks_are_refused_when_no_secret_is_configured(client, app, world):
-    app.config["JITSI_EVENTS_SECRET"] = None
+def test_webhooks_are_refused_when_no_secret_is_configured(client, app_config, world):
+    app_config(JITSI_EVENTS_SECRET=None)
     response = _post_event(
         client, "occupant/joined", occupant(world["session"], "center-1", "u@m/1"), secret=""
     )
@@ -502,9 +502,9 @@ class StandInProsody:
 
 
 @pytest.fixture
-def prosody(app):
+def prosody(app_config):
     stand_in = StandInProsody()
-    app.config.update(
+    app_config(
         JITSI_PROSODY_URL=stand_in.url,
         JITSI_DOMAIN="meet.example.org",
         JITSI_XMPP_DOMAIN="xmpp.example.org",
@@ -603,8 +603,8 @@ def test_only_rooms_in_use_now_are_polled(prosody, world):
     assert presence.poll_prosody() == []
 
 
-def test_polling_needs_a_prosody_url(app, world):
-    app.config["JITSI_PROSODY_URL"] = None
+def test_polling_needs_a_prosody_url(app, app_config, world):
+    app_config(JITSI_PROSODY_URL=None)
     assert presence.poll_prosody() == []
     result = app.test_cli_runner().invoke(args=["jitsi", "poll"])
     assert result.exit_code != 0 and "JITSI_PROSODY_URL" in result.output

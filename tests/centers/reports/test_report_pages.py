@@ -240,7 +240,7 @@ def test_excel_export_for_the_county_viewer(client, login_as, data, viewer):
 
 
 def test_excel_member_sheet_for_coordinators_and_when_policy_allows(
-    client, login_as, app, data, viewer
+    client, login_as, app_config, data, viewer
 ):
     login_as(UserFactory(role=Role.COORDINATOR))
     book = load_workbook(
@@ -258,7 +258,7 @@ def test_excel_member_sheet_for_coordinators_and_when_policy_allows(
         "박정순": 1,
         "최옥순": 1,
     }
-    app.config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = True
+    app_config(REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY=True)
     client.post("/auth/logout", data={"csrf_token": _csrf(client)})
     login_as(viewer)
     book = load_workbook(io.BytesIO(client.get("/reports/attendance.xlsx", query_string=NOV).data))

@@ -241,8 +241,8 @@ def test_tablet_home_shows_today_with_states(client, login_as, center):
     assert "{% block" not in html and "tablet.css" in html
 
 
-def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app, center):
-    app.config.update(JITSI_DOMAIN="meet.example.org", JITSI_APP_SECRET="s" * 40)
+def test_join_button_opens_ten_minutes_before_the_start(client, login_as, app_config, center):
+    app_config(JITSI_DOMAIN="meet.example.org", JITSI_APP_SECRET="s" * 40)
     session = SessionFactory(centers=[center])
     login_as(UserFactory(role=Role.CENTER_MANAGER, center_id=center.id))
     clock.freeze(START - timedelta(minutes=10))

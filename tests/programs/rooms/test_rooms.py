@@ -208,8 +208,8 @@ def test_no_secret_no_token():
     assert not rooms.provider({"JITSI_APP_SECRET": "x" * 40}).configured  # no domain either
 
 
-def test_join_window_and_details_for_a_session(app):
-    app.config.update(
+def test_join_window_and_details_for_a_session(app_config):
+    app_config(
         JITSI_DOMAIN="meet.example.org", JITSI_APP_ID="ieum", JITSI_APP_SECRET="k" * 40
     )
     session = SessionFactory()
@@ -222,7 +222,7 @@ def test_join_window_and_details_for_a_session(app):
     assert claims["nbf"] == int(session.starts_at.timestamp()) - 15 * 60
     assert details.opens_at == session.starts_at - timedelta(minutes=10)
     assert claims["exp"] == int(session.ends_at.timestamp()) + 2 * 3600
-    app.config["JITSI_EXTERNAL_API_URL"] = "http://127.0.0.1:9/stand-in.js"
+    app_config(JITSI_EXTERNAL_API_URL="http://127.0.0.1:9/stand-in.js")
     assert (
         rooms.provider().join(session, CENTER).external_api_url == "http://127.0.0.1:9/stand-in.js"
     )
