@@ -5,11 +5,15 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from app.auth.models import Role
     from centers import api, cli, models, views  # noqa: F401
 
+    labels.register(app, "attendance_status_label", models.AttendanceStatus, models.UNREPORTED_LABEL)
+    labels.register(app, "member_status_label", models.MemberStatus)
+    labels.register(app, "follow_up_kind_label", models.FollowUpKind)
+    labels.register(app, "follow_up_status_label", models.FollowUpStatus)
     app.register_blueprint(views.bp)
     nav.register(app, _l("경로당"), "centers.county_list",
                  (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.INSTRUCTOR), order=20)

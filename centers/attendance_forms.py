@@ -14,21 +14,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.labels import ATTENDANCE_STATUS, MEMBER_STATUS
-from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
+from centers.models import BIRTH_YEAR, HEADCOUNT, AttendanceStatus, MemberStatus
 
 
 class AttendanceForm(FlaskForm):
     status = RadioField(
         _l("출석 상태"),
-        choices=[SelectChoice(code, ATTENDANCE_STATUS[code]) for code in ATTENDANCE_STATUSES],
+        choices=[SelectChoice(code, label) for code, label in AttendanceStatus.choices()],
         validators=[InputRequired(_l("출석 상태를 고르세요."))],
     )
     headcount = IntegerField(
         _l("참여 인원"),
         validators=[
             InputRequired(_l("참여 인원을 입력하세요.")),
-            NumberRange(min=0, max=MAX_HEADCOUNT),
+            NumberRange(min=HEADCOUNT.min, max=HEADCOUNT.max),
         ],
     )
     member_ids = SelectMultipleField(_l("참여하신 어르신"), coerce=int, validate_choice=False)
@@ -44,7 +43,9 @@ class MemberForm(FlaskForm):
         _l("출생 연도"),
         validators=[
             Optional(),
-            NumberRange(min=1900, max=2100, message=_l("출생 연도가 올바르지 않습니다.")),
+            NumberRange(
+                min=BIRTH_YEAR.min, max=BIRTH_YEAR.max, message=_l("출생 연도가 올바르지 않습니다.")
+            ),
         ],
     )
     phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
@@ -53,7 +54,7 @@ class MemberForm(FlaskForm):
 
 class MemberEditForm(MemberForm):
     status = SelectField(
-        _l("상태"), choices=[SelectChoice(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES]
+        _l("상태"), choices=[SelectChoice(code, label) for code, label in MemberStatus.choices()]
     )
 
 

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.api import MAX_ID, Id
-from centers.models import ATTENDANCE_STATUSES, MAX_HEADCOUNT, MEMBER_STATUSES
+from centers.models import ATTENDANCE_STATUSES, BIRTH_YEAR, HEADCOUNT, MAX_HEADCOUNT, MEMBER_STATUSES
 
 
 class AttendanceSchema(Schema):
@@ -42,7 +42,7 @@ class AttendancePutSchema(Schema):
     headcount = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(min=0, max=MAX_HEADCOUNT),
+        validate=validate.Range(min=HEADCOUNT.min, max=HEADCOUNT.max),
         metadata={"description": "0 to the center's capacity (or 500); at least len(member_ids)"},
     )
     member_ids = fields.List(
@@ -93,7 +93,7 @@ class MemberSchema(Schema):
 class MemberCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
     birth_year = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1900, max=2100)
+        strict=True, allow_none=True, validate=validate.Range(min=BIRTH_YEAR.min, max=BIRTH_YEAR.max)
     )
     phone = fields.String(allow_none=True, validate=validate.Length(max=30))
     note = fields.String(validate=validate.Length(max=200))

@@ -27,7 +27,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from centers import attendance
 from centers.attendance_forms import AttendanceForm, SelectChoice
-from centers.models import Attendance, Member
+from centers.models import Attendance, AttendanceStatus, Member
 from programs.models import Session, SessionCenter
 
 bp = Blueprint(
@@ -342,12 +342,12 @@ def _value(field: str, value, member_names: dict) -> str:
     from datetime import datetime
 
     from app.i18n import fmt_datetime
-    from app.labels import ATTENDANCE_STATUS, label
+    from app.labels import label
 
     if value is None or value == "" or value == []:
         return "—"
     if field == "status":
-        return label(ATTENDANCE_STATUS, value)
+        return label(AttendanceStatus, value)
     if field == "member_ids":
         if not member_names:
             return _("%(n)s명", n=len(value))

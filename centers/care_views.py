@@ -17,10 +17,9 @@ from app import audit
 from app.auth import policy
 from app.errors import Invalid
 from app.extensions import db
-from app.labels import FOLLOW_UP_STATUS
 from app.utils import safe_next_url
 from centers import care, services
-from centers.models import Center, Member
+from centers.models import Center, FollowUpStatus, Member
 
 bp = Blueprint("care", __name__, url_prefix="/care", template_folder="templates")
 
@@ -41,7 +40,7 @@ VIEWS = {
 
 class FollowUpForm(FlaskForm):
     status = SelectField(
-        _l("상태"), choices=[SelectChoice(k, v) for k, v in FOLLOW_UP_STATUS.items()]
+        _l("상태"), choices=[SelectChoice(k, v) for k, v in FollowUpStatus.choices()]
     )
     outcome = SelectField(
         _l("조치"),

@@ -14,7 +14,7 @@ from app import audit
 from app.auth import policy
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from centers.models import MEMBER_STATUSES, AttendanceMember, Center, FollowUp, Member
+from centers.models import BIRTH_YEAR, MEMBER_STATUSES, AttendanceMember, Center, FollowUp, Member
 
 FIELDS = ("name", "birth_year", "phone", "status", "note")
 ENTITY = "member"
@@ -59,7 +59,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         elif key == "birth_year":
             if value in ("", None):
                 value = None
-            elif isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            elif isinstance(value, bool) or not isinstance(value, int) or value not in BIRTH_YEAR:
                 raise Invalid("birth_year", _l("출생 연도가 올바르지 않습니다."))
         elif key == "phone":
             value = value or None

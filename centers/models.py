@@ -5,16 +5,54 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import TimestampMixin
+from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in
 from app.extensions import db
 
-ATTENDANCE_STATUSES = ("attended", "absent", "technical_issue", "excused")
-MEMBER_STATUSES = ("active", "moved", "deceased")
-FOLLOW_UP_KINDS = ("absence_streak", "attendance_drop", "center_silent")
-FOLLOW_UP_STATUSES = ("open", "in_progress", "resolved")
-MAX_HEADCOUNT = 500
+
+class AttendanceStatus(CodedEnum):
+    ATTENDED = "attended", _l("참여")
+    ABSENT = "absent", _l("불참")
+    TECHNICAL_ISSUE = "technical_issue", _l("접속 장애")
+    EXCUSED = "excused", _l("사유 불참")
+
+
+# A record with no status yet: joined, not reported.
+UNREPORTED_LABEL = _l("미보고")
+
+
+class MemberStatus(CodedEnum):
+    ACTIVE = "active", _l("활동")
+    MOVED = "moved", _l("이사")
+    DECEASED = "deceased", _l("별세")
+
+
+class FollowUpKind(CodedEnum):
+    ABSENCE_STREAK = "absence_streak", _l("연속 불참")
+    ATTENDANCE_DROP = "attendance_drop", _l("참여 급감")
+    CENTER_SILENT = "center_silent", _l("경로당 무응답")
+
+
+class FollowUpStatus(CodedEnum):
+    OPEN = "open", _l("접수")
+    IN_PROGRESS = "in_progress", _l("진행 중")
+    RESOLVED = "resolved", _l("완료")
+
+
+ATTENDANCE_STATUSES = AttendanceStatus.values()
+MEMBER_STATUSES = MemberStatus.values()
+FOLLOW_UP_KINDS = FollowUpKind.values()
+FOLLOW_UP_STATUSES = FollowUpStatus.values()
+# A follow-up still being worked: at most one per case (see FollowUp's partial unique indexes).
+FOLLOW_UP_ACTIVE = (FollowUpStatus.OPEN.value, FollowUpStatus.IN_PROGRESS.value)
+
+# A center's capacity, and a session's headcount (at most the capacity, or HEADCOUNT.max).
+CAPACITY = Bounds(1, 500)
+HEADCOUNT = Bounds(0, 500)
+MAX_HEADCOUNT = HEADCOUNT.max
+BIRTH_YEAR = Bounds(1900, 2100)
 
 
 def new_calendar_key() -> str:
@@ -60,7 +98,7 @@ class Center(TimestampMixin, db.Model):
     __tablename__ = "centers"
     __table_args__ = (
         sa.UniqueConstraint("county_id", "name"),
-        sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 500", name="capacity_range"),
+        check_between("capacity", CAPACITY, name="capacity_range", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +121,8 @@ class Member(TimestampMixin, db.Model):
 
     __tablename__ = "members"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('active', 'moved', 'deceased')", name="status_known"),
-        sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
+        check_in("status", MemberStatus, name="status_known"),
+        check_between("birth_year", BIRTH_YEAR, name="birth_year_range", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,11 +155,8 @@ class Attendance(TimestampMixin, db.Model):
     __tablename__ = "attendance"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "center_id"),
-        sa.CheckConstraint(
-            "status IS NULL OR status IN ('attended', 'absent', 'technical_issue', 'excused')",
-            name="status_known",
-        ),
-        sa.CheckConstraint("headcount IS NULL OR headcount BETWEEN 0 AND 500", name="headcount_range"),
+        check_in("status", AttendanceStatus, name="status_known", nullable=True),
+        check_between("headcount", HEADCOUNT, name="headcount_range", nullable=True),
         sa.Index("ix_attendance_center_id_session_date", "center_id", "session_date"),
         sa.Index("ix_attendance_session_date", "session_date"),
     )
@@ -154,10 +189,8 @@ class FollowUp(TimestampMixin, db.Model):
 
     __tablename__ = "follow_ups"
     __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('absence_streak', 'attendance_drop', 'center_silent')", name="kind_known"
-        ),
-        sa.CheckConstraint("status IN ('open', 'in_progress', 'resolved')", name="status_known"),
+        check_in("kind", FollowUpKind, name="kind_known"),
+        check_in("status", FollowUpStatus, name="status_known"),
         sa.Index("ix_follow_ups_county_id_status", "county_id", "status"),
     )
 

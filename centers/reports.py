@@ -29,9 +29,8 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
-from app.labels import CATEGORY
 from centers.models import Attendance, AttendanceMember, Center, County, Member
-from programs.models import CATEGORIES, Instructor, Program, Session, SessionCenter
+from programs.models import CATEGORIES, Category, Instructor, Program, Session, SessionCenter
 
 GROUPS = ("center", "program", "category", "week")
 INTERNAL_GROUPS = GROUPS + ("county", "session")
@@ -355,7 +354,8 @@ EMPTY = {
 
 def _row_label(group_by: str, row) -> str:
     if group_by == "category":
-        return CATEGORY.get(row["key"], row["key"])  # lazy: rendered in the request's language
+        # lazy: rendered in the request's language
+        return Category(row["key"]).lazy_label if row["key"] in CATEGORIES else row["key"]
     if group_by == "week":
         monday = as_date(row["key"])
         return f"{iso_week(monday)} ({monday:%m.%d}–{monday + timedelta(days=4):%m.%d})"

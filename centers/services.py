@@ -11,7 +11,7 @@ from app import audit
 from app.auth import policy
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from centers.models import Center, County, SupportPeriod
+from centers.models import CAPACITY, Center, County, SupportPeriod
 
 CENTER_FIELDS = ("name", "address", "capacity", "active")
 
@@ -92,7 +92,7 @@ def _check_center_fields(data: dict[str, Any]) -> None:
     if "name" in data and not (data["name"] or "").strip():
         raise Invalid("name")
     capacity = data.get("capacity")
-    if capacity is not None and not (1 <= capacity <= 500):
+    if capacity is not None and capacity not in CAPACITY:
         raise Invalid("capacity", _l("정원은 1에서 500 사이여야 합니다."))
 
 

@@ -8,7 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from programs import models  # noqa: F401  (tables registered on the metadata)
+    from app import labels
+    from programs import models  # tables registered on the metadata
+
+    labels.register(app, "category_label", models.Category)
+    labels.register(app, "session_status_label", models.SessionStatus)
 
     _init_rooms(app)
     _init_schedules(app)

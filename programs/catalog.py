@@ -11,7 +11,7 @@ from app.auth import policy
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from programs import calendar_rules as rules
-from programs.models import CATEGORIES, Closure, Instructor, Program, new_calendar_key
+from programs.models import CATEGORIES, DURATION_MINUTES, Closure, Instructor, Program, new_calendar_key
 
 PROGRAM_FIELDS = ("title", "category", "description", "duration_minutes", "active")
 INSTRUCTOR_FIELDS = ("name", "phone", "active")
@@ -46,7 +46,7 @@ def _check_program(data: dict[str, Any]) -> dict[str, Any]:
             raise Invalid("title", _l("제목을 입력하세요."))
     if "category" in data and data["category"] not in CATEGORIES:
         raise Invalid("category", _l("분류는 여가 또는 건강입니다."))
-    if "duration_minutes" in data and not 10 <= (data["duration_minutes"] or 0) <= 240:
+    if "duration_minutes" in data and (data["duration_minutes"] or 0) not in DURATION_MINUTES:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if "description" in data:
         data["description"] = (data["description"] or "").strip()

@@ -17,7 +17,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.labels import CATEGORY
+from programs.models import DURATION_MINUTES, Category
+
+DURATION_RANGE = NumberRange(
+    DURATION_MINUTES.min, DURATION_MINUTES.max, _l("10분에서 240분 사이로 입력하세요.")
+)
+
 
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("월")),
@@ -51,7 +56,7 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
@@ -83,7 +88,7 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     weekdays = SelectMultipleField(
         _l("요일"),
@@ -109,7 +114,7 @@ class ProgramForm(FlaskForm):
         _l("프로그램 이름"), validators=[DataRequired(_l("제목을 입력하세요.")), Length(max=120)]
     )
     category = SelectField(
-        _l("분류"), choices=[SelectChoice(code, label) for code, label in CATEGORY.items()]
+        _l("분류"), choices=[SelectChoice(code, label) for code, label in Category.choices()]
     )
     description = TextAreaField(_l("설명"), validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(
@@ -117,7 +122,7 @@ class ProgramForm(FlaskForm):
         default=60,
         validators=[
             InputRequired(_l("수업 길이를 입력하세요.")),
-            NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요.")),
+            DURATION_RANGE,
         ],
     )
 

@@ -5,14 +5,29 @@ import secrets
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import local_datetime
-from app.database import TimestampMixin
+from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in
 from app.extensions import db
 
-CATEGORIES = ("leisure", "health")
-SESSION_STATUSES = ("draft", "published", "cancelled")
+
+class Category(CodedEnum):
+    LEISURE = "leisure", _l("여가")
+    HEALTH = "health", _l("건강")
+
+
+class SessionStatus(CodedEnum):
+    DRAFT = "draft", _l("초안")
+    PUBLISHED = "published", _l("게시됨")
+    CANCELLED = "cancelled", _l("취소됨")
+
+
+CATEGORIES = Category.values()
+SESSION_STATUSES = SessionStatus.values()
+# The length of a program or a session, in minutes.
+DURATION_MINUTES = Bounds(10, 240)
 
 
 def new_calendar_key() -> str:
@@ -22,8 +37,8 @@ def new_calendar_key() -> str:
 class Program(TimestampMixin, db.Model):
     __tablename__ = "programs"
     __table_args__ = (
-        sa.CheckConstraint("category IN ('leisure', 'health')", name="category_known"),
-        sa.CheckConstraint("duration_minutes BETWEEN 10 AND 240", name="duration_range"),
+        check_in("category", Category, name="category_known"),
+        check_between("duration_minutes", DURATION_MINUTES, name="duration_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,8 +76,8 @@ class Session(TimestampMixin, db.Model):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status_known"),
-        sa.CheckConstraint("duration_minutes BETWEEN 10 AND 240", name="duration_range"),
+        check_in("status", SessionStatus, name="status_known"),
+        check_between("duration_minutes", DURATION_MINUTES, name="duration_range"),
         sa.Index("ix_sessions_date_status", "date", "status"),
         sa.Index("ix_sessions_instructor_id_date", "instructor_id", "date"),
     )

@@ -22,7 +22,7 @@ from app.database import utcnow
 from app.errors import Conflict, Invalid, RuleViolation, Stale
 from app.extensions import db
 from programs import calendar_rules as rules
-from programs.models import Instructor, Program, Session, SessionCenter
+from programs.models import DURATION_MINUTES, Instructor, Program, Session, SessionCenter
 from programs.overlap import minutes, overlaps
 
 MAX_REPEAT_DAYS = 366
@@ -69,7 +69,7 @@ def active_instructor(instructor_id: int) -> Instructor:
 
 
 def check_time(start: time, duration_minutes: int) -> None:
-    if not 10 <= duration_minutes <= 240:
+    if duration_minutes not in DURATION_MINUTES:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if minutes(start) + duration_minutes > LATEST_END:
         raise Invalid("start", _l("수업은 자정 전에 끝나야 합니다."))

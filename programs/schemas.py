@@ -9,7 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.api import MAX_ID, Id
 from app.auth import policy
 from programs.calendar_rules import WEEKDAY_CODES
-from programs.models import CATEGORIES, SESSION_STATUSES
+from programs.models import CATEGORIES, DURATION_MINUTES, SESSION_STATUSES
+
+DURATION_RANGE = validate.Range(min=DURATION_MINUTES.min, max=DURATION_MINUTES.max)
 
 
 def absolute(path: str) -> str:
@@ -50,14 +52,14 @@ class ProgramCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(load_default=60, validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(load_default=60, validate=DURATION_RANGE)
 
 
 class ProgramUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=120))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     description = fields.String(validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(validate=DURATION_RANGE)
     active = fields.Boolean()
 
 
@@ -144,7 +146,7 @@ class SessionCreateSchema(Schema):
     date = fields.Date(required=True)
     start = HourMinute(required=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -156,7 +158,7 @@ class SessionUpdateSchema(Schema):
     instructor_id = Id()
     date = fields.Date()
     start = HourMinute()
-    duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(validate=DURATION_RANGE)
     center_ids = fields.List(Id())
     note = fields.String(validate=validate.Length(max=2000))
 
@@ -170,7 +172,7 @@ class SessionRescheduleSchema(Schema):
     date = fields.Date(required=True)
     start = HourMinute(load_default=None, allow_none=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
@@ -203,7 +205,7 @@ class RepeatSchema(Schema):
     from_ = fields.Date(data_key="from", required=True)
     until = fields.Date(required=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
