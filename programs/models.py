@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import local_datetime
@@ -107,6 +108,17 @@ class Session(TimestampMixin, db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def was_published(self) -> bool:
+        """Published once (still published, or cancelled after publishing): the one test of
+        whether people other than staff (instructors, centers, counties, feeds) may see it."""
+        return self.published_at is not None
+
+    @was_published.inplace.expression
+    @classmethod
+    def _was_published_expression(cls):
+        return cls.published_at.is_not(None)
 
     @property
     def center_ids(self) -> list[int]:

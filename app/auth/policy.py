@@ -60,7 +60,7 @@ def visible_center_ids(user: User) -> sa.Select | None:
         return (
             sa.select(SessionCenter.center_id)
             .join(Session, Session.id == SessionCenter.session_id)
-            .where(Session.instructor_id == user.instructor_id, Session.status != "draft")
+            .where(Session.instructor_id == user.instructor_id, Session.was_published)
             .distinct()
         )
     return sa.select(Center.id).where(sa.false())
@@ -151,7 +151,7 @@ def scope_sessions(stmt: sa.Select, user: User) -> sa.Select:
 
     if is_staff(user):
         return stmt
-    stmt = stmt.where(Session.published_at.is_not(None))
+    stmt = stmt.where(Session.was_published)
     if user.role == Role.INSTRUCTOR:
         return stmt.where(Session.instructor_id == user.instructor_id)
     ids = visible_center_ids(user)
@@ -272,7 +272,7 @@ def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
 
     get_center(user, center.id)
     invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center.id)
-    stmt = stmt.where(Session.id.in_(invited), Session.published_at.is_not(None))
+    stmt = stmt.where(Session.id.in_(invited), Session.was_published)
     return scope_sessions(stmt, user)
 # --- attendance and members (issue #5) -------------------------------------------------
 
@@ -371,7 +371,7 @@ def get_session(user: User, session_id: int):
         raise NotFound()
     if is_staff(user):
         return session
-    if session.published_at is None:
+    if not session.was_published:
         raise NotFound()
     if not session_visible(user, session_id):
         raise Forbidden()
