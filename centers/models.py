@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in
+from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in, utcnow
 from app.extensions import db
 
 
@@ -184,6 +184,22 @@ class Attendance(TimestampMixin, db.Model):
         return sorted(m.member_id for m in self.members)
 
 
+class AttendanceSubmission(db.Model):
+    """A submission applied to a record, by its idempotency key (``client_ref``): the primary
+    key makes the database refuse the same submission twice, however it arrives."""
+
+    __tablename__ = "attendance_submissions"
+
+    attendance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("attendance.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_ref: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+_ACTIVE_SQL = "status IN (" + ", ".join(f"'{s}'" for s in FOLLOW_UP_ACTIVE) + ")"
+
+
 class FollowUp(TimestampMixin, db.Model):
     """A care follow-up on the county's worklist."""
 
@@ -192,6 +208,24 @@ class FollowUp(TimestampMixin, db.Model):
         check_in("kind", FollowUpKind, name="kind_known"),
         check_in("status", FollowUpStatus, name="status_known"),
         sa.Index("ix_follow_ups_county_id_status", "county_id", "status"),
+        # At most one open (or in progress) follow-up per case: per (kind, member), and per
+        # center for a silent center.
+        sa.Index(
+            "uq_follow_ups_active_member",
+            "kind",
+            "member_id",
+            unique=True,
+            postgresql_where=sa.text(f"member_id IS NOT NULL AND {_ACTIVE_SQL}"),
+            sqlite_where=sa.text(f"member_id IS NOT NULL AND {_ACTIVE_SQL}"),
+        ),
+        sa.Index(
+            "uq_follow_ups_active_center",
+            "kind",
+            "center_id",
+            unique=True,
+            postgresql_where=sa.text(f"kind = '{FollowUpKind.CENTER_SILENT.value}' AND {_ACTIVE_SQL}"),
+            sqlite_where=sa.text(f"kind = '{FollowUpKind.CENTER_SILENT.value}' AND {_ACTIVE_SQL}"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

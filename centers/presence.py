@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import audit, clock
-from app.database import TimestampMixin, utcnow
+from app.database import BigId, TimestampMixin, utcnow
 from app.extensions import db
 from centers.models import Attendance, Center
 from centers.records import ensure_record
@@ -45,7 +45,7 @@ class RoomPresence(TimestampMixin, db.Model):
         sa.Index("ix_room_presence_session_id_left_at", "session_id", "left_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
     participant: Mapped[str] = mapped_column(sa.String(40))
     center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id"), index=True)

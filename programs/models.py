@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +30,10 @@ CATEGORIES = Category.values()
 SESSION_STATUSES = SessionStatus.values()
 # The length of a program or a session, in minutes.
 DURATION_MINUTES = Bounds(10, 240)
+# A session's time as a half-open range (so one ending at 11:00 does not overlap one at 11:00).
+INSTRUCTOR_SLOT_SQL = (
+    "tsrange(date + start_time, date + start_time + duration_minutes * interval '1 minute')"
+)
 
 
 def new_calendar_key() -> str:
@@ -81,6 +86,15 @@ class Session(TimestampMixin, db.Model):
         check_between("duration_minutes", DURATION_MINUTES, name="duration_range"),
         sa.Index("ix_sessions_date_status", "date", "status"),
         sa.Index("ix_sessions_instructor_id_date", "instructor_id", "date"),
+        # PostgreSQL: an instructor is never in two overlapping published sessions, even when
+        # two requests publish them at once (SQLite serialises its writers instead).
+        postgresql.ExcludeConstraint(
+            ("instructor_id", "="),
+            (sa.text(INSTRUCTOR_SLOT_SQL), "&&"),
+            where=sa.text(f"status = '{SessionStatus.PUBLISHED.value}'"),
+            using="gist",
+            name="ex_sessions_instructor_overlap",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +149,14 @@ class Session(TimestampMixin, db.Model):
     @property
     def end_time(self) -> time:
         return self.ends_at.time()
+
+
+# The exclusion constraint's gist index on an integer column needs btree_gist.
+sa.event.listen(
+    Session.__table__,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
 
 
 class Closure(TimestampMixin, db.Model):
