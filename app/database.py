@@ -90,6 +90,20 @@ def check_between(
     return sa.CheckConstraint(condition, name=name)
 
 
+def advisory_lock(session, namespace: int, keys, *, sqlite_table: sa.Table) -> None:
+    """Take a transaction-level lock per key, held until commit or rollback.
+
+    PostgreSQL: ``pg_advisory_xact_lock`` per key, in order (so two writers never deadlock).
+    SQLite has one lock for the whole database: a write that changes nothing to
+    ``sqlite_table`` takes it now, so the reads that follow see every committed writer.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(sqlite_table).where(sa.false()).values(id=sqlite_table.c.id))
+        return
+    for key in sorted(set(keys)):
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(namespace, key)))
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timezone-aware UTC timestamp on every database (SQLite drops the offset)."""
 

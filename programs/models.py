@@ -30,6 +30,7 @@ CATEGORIES = Category.values()
 SESSION_STATUSES = SessionStatus.values()
 # The length of a program or a session, in minutes.
 DURATION_MINUTES = Bounds(10, 240)
+OVERLAP_CONSTRAINT = "ex_sessions_instructor_overlap"
 # A session's time as a half-open range (so one ending at 11:00 does not overlap one at 11:00).
 INSTRUCTOR_SLOT_SQL = (
     "tsrange(date + start_time, date + start_time + duration_minutes * interval '1 minute')"
@@ -93,7 +94,7 @@ class Session(TimestampMixin, db.Model):
             (sa.text(INSTRUCTOR_SLOT_SQL), "&&"),
             where=sa.text(f"status = '{SessionStatus.PUBLISHED.value}'"),
             using="gist",
-            name="ex_sessions_instructor_overlap",
+            name=OVERLAP_CONSTRAINT,
         ).ddl_if(dialect="postgresql"),
     )
 

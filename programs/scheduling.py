@@ -14,15 +14,23 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.auth import policy
-from app.database import utcnow
+from app.database import advisory_lock, utcnow
 from app.errors import Conflict, Invalid, RuleViolation, Stale
 from app.extensions import db
 from programs import calendar_rules as rules
-from programs.models import DURATION_MINUTES, Instructor, Program, Session, SessionCenter
+from programs.models import (
+    DURATION_MINUTES,
+    OVERLAP_CONSTRAINT,
+    Instructor,
+    Program,
+    Session,
+    SessionCenter,
+)
 from programs.overlap import minutes, overlaps
 
 MAX_REPEAT_DAYS = 366
@@ -92,6 +100,28 @@ def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
 
 
 # --- conflicts ----------------------------------------------------------------------------------
+
+# The advisory lock namespace of "who books sessions on a day" (the key is the day's ordinal).
+SCHEDULE_LOCK = 0x5E55
+
+
+def lock_days(days: Iterable[date]) -> None:
+    """Every path that books, moves or publishes sessions takes the lock of each day it touches
+    before it checks for conflicts, so two concurrent requests cannot both find the slot free
+    and book an instructor or a center twice (PostgreSQL; see ``ex_sessions_instructor_overlap``
+    for the database's own rule on instructors)."""
+    advisory_lock(
+        db.session, SCHEDULE_LOCK, (d.toordinal() for d in days), sqlite_table=Session.__table__
+    )
+
+
+def refuse_overlap(exc: IntegrityError) -> None:
+    """The exclusion constraint refused an instructor's overlapping published session: 409."""
+    if OVERLAP_CONSTRAINT in str(exc.orig):
+        raise Conflict(
+            _l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."), instructor=True
+        ) from None
+    raise exc
 
 
 def sessions_sharing_centers(
@@ -198,6 +228,7 @@ def create_session(
     center_ids = sorted(set(center_ids))
     rows = check_centers(center_ids)
     rules.check_day(date, center_ids, rows)
+    lock_days([date])
     raise_on_conflicts(date, start, duration, instructor_id, center_ids, exclude_ids)
 
     now = utcnow()
@@ -214,7 +245,10 @@ def create_session(
     )
     session.invitations = [SessionCenter(center_id=cid) for cid in center_ids]
     db.session.add(session)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        refuse_overlap(exc)
     audit.record(
         user, "session.create", "session", session.id, after=snapshot(session), source=source
     )
@@ -231,6 +265,8 @@ def _flush(session: Session) -> None:
         db.session.flush()
     except StaleDataError:
         raise Stale() from None
+    except IntegrityError as exc:
+        refuse_overlap(exc)
 
 
 def _touch(session: Session) -> None:
@@ -298,6 +334,7 @@ def update_session(
         session.instructor_id,
     )
     if moved or added:
+        lock_days({day, session.date})
         raise_on_conflicts(
             day, start, duration, instructor_id, center_ids, exclude_ids=[session.id]
         )
