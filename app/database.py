@@ -90,6 +90,15 @@ def check_between(
     return sa.CheckConstraint(condition, name=name)
 
 
+def paged(stmt: sa.Select, limit: int | None = None, offset: int = 0) -> sa.Select:
+    """A list query's page, in SQL (``LIMIT``/``OFFSET``): API lists never load every row."""
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit:
+        stmt = stmt.limit(limit)
+    return stmt
+
+
 def advisory_lock(session, namespace: int, keys, *, sqlite_table: sa.Table) -> None:
     """Take a transaction-level lock per key, held until commit or rollback.
 

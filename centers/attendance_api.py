@@ -6,7 +6,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import blueprint
+from app.api import blueprint, page_of
 from app.auth import policy
 from app.errors import NotFound
 from app.extensions import db
@@ -102,9 +102,7 @@ class Members(MethodView):
     def get(self, args, center_id: int):
         """The center's roster (its manager, coordinators; the county's viewer reads)."""
         center = policy.get_center(current_user, center_id)
-        rows = members.list_members(current_user, center, status=args.get("status"))
-        offset, limit = args.get("offset") or 0, args.get("limit")
-        rows = rows[offset : offset + limit] if limit else rows[offset:]
+        rows = members.list_members(current_user, center, status=args.get("status"), **page_of(args))
         attended = members.ids_with_attendance(center)
         return [_member_out(current_user, center, m, attended) for m in rows]
 

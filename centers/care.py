@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import audit, clock
 from app.auth import policy
 from app.auth.models import Role, User
-from app.database import utcnow
+from app.database import paged, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from centers import reports
@@ -366,7 +366,7 @@ def snapshot(item: FollowUp) -> dict:
 
 
 def list_follow_ups(
-    user, *, county_id: int | None = None, statuses=None, limit: int | None = None
+    user, *, county_id: int | None = None, statuses=None, limit: int | None = None, offset: int = 0
 ) -> list[FollowUp]:
     """The follow-ups in the user's scope, newest first; ``county_id`` outside it is 403/404."""
     stmt = sa.select(FollowUp).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
@@ -375,9 +375,7 @@ def list_follow_ups(
         stmt = stmt.where(FollowUp.county_id == county_id)
     if statuses:
         stmt = stmt.where(FollowUp.status.in_(list(statuses)))
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(policy.scope_follow_ups(stmt, user)))
+    return list(db.session.scalars(paged(policy.scope_follow_ups(stmt, user), limit, offset)))
 
 
 def _another_active(item: FollowUp) -> int | None:

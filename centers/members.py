@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.auth import policy
+from app.database import paged
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from centers.models import BIRTH_YEAR, MEMBER_STATUSES, AttendanceMember, Center, FollowUp, Member
@@ -24,14 +25,16 @@ def snapshot(member: Member) -> dict[str, Any]:
     return {key: getattr(member, key) for key in FIELDS}
 
 
-def list_members(user, center: Center, status: str | None = None) -> list[Member]:
+def list_members(
+    user, center: Center, status: str | None = None, *, limit: int | None = None, offset: int = 0
+) -> list[Member]:
     policy.require_member_reader(user, center)
     stmt = sa.select(Member).where(Member.center_id == center.id)
     if status:
         stmt = stmt.where(Member.status == status)
     # Active first, then moved and deceased; by name within each.
     order = sa.case({"active": 0, "moved": 1, "deceased": 2}, value=Member.status, else_=3)
-    return list(db.session.scalars(stmt.order_by(order, Member.name, Member.id)))
+    return list(db.session.scalars(paged(stmt.order_by(order, Member.name, Member.id), limit, offset)))
 
 
 def get_member(user, center_id: int, member_id: int) -> tuple[Center, Member]:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.auth import policy
+from app.database import paged
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from programs import calendar_rules as rules
@@ -24,11 +25,13 @@ def _snapshot(obj, fields_: tuple[str, ...]) -> dict[str, Any]:
 # --- programs ------------------------------------------------------------------------------------
 
 
-def list_programs(include_retired: bool = True) -> list[Program]:
-    stmt = sa.select(Program).order_by(Program.active.desc(), Program.title)
+def list_programs(
+    include_retired: bool = True, *, limit: int | None = None, offset: int = 0
+) -> list[Program]:
+    stmt = sa.select(Program).order_by(Program.active.desc(), Program.title, Program.id)
     if not include_retired:
         stmt = stmt.where(Program.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(paged(stmt, limit, offset)))
 
 
 def get_program(program_id: int) -> Program:
@@ -119,11 +122,13 @@ def update_program(user, program: Program, changes: dict[str, Any], source: str 
 # --- instructors ----------------------------------------------------------------------------------
 
 
-def list_instructors(include_retired: bool = True) -> list[Instructor]:
-    stmt = sa.select(Instructor).order_by(Instructor.active.desc(), Instructor.name)
+def list_instructors(
+    include_retired: bool = True, *, limit: int | None = None, offset: int = 0
+) -> list[Instructor]:
+    stmt = sa.select(Instructor).order_by(Instructor.active.desc(), Instructor.name, Instructor.id)
     if not include_retired:
         stmt = stmt.where(Instructor.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(paged(stmt, limit, offset)))
 
 
 def get_instructor(user, instructor_id: int) -> Instructor:
