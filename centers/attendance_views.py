@@ -28,7 +28,7 @@ from app.extensions import db
 from centers import attendance
 from centers.attendance_forms import AttendanceForm, SelectChoice
 from centers.models import Attendance, AttendanceStatus, Member
-from programs.models import Session, SessionCenter
+from programs import scheduling
 
 bp = Blueprint(
     "attendance",
@@ -60,13 +60,7 @@ def tablet_day():
         return redirect(url_for("attendance.sessions"))
     center = _require_center_manager()
     today = clock.today()
-    stmt = (
-        sa.select(Session)
-        .join(SessionCenter, SessionCenter.session_id == Session.id)
-        .where(SessionCenter.center_id == center.id, Session.date == today)
-        .order_by(Session.start_time)
-    )
-    sessions = list(db.session.scalars(policy.scope_sessions(stmt, current_user)))
+    sessions = scheduling.center_sessions_on(current_user, center, today)
     records = (
         {
             r.session_id: r

@@ -9,6 +9,7 @@ from app.auth import policy
 from app.auth.models import Role
 from app.extensions import db
 from centers import services
+from programs import scheduling
 from programs.models import Session
 
 
@@ -34,7 +35,7 @@ def home_context(user) -> dict:
         context["sessions"] = _sessions(user, today, today + timedelta(days=14))
     elif user.role == Role.CENTER_MANAGER:
         context["center"] = policy.get_center(user, user.center_id)
-        context["today_sessions"] = _sessions(user, today, today)
+        context["today_sessions"] = scheduling.center_sessions_on(user, context["center"], today)
         context["sessions"] = _sessions(user, today + timedelta(days=1), today + timedelta(days=7))
     elif user.role == Role.COUNTY_VIEWER:
         context["county"] = policy.get_county(user, user.county_id)

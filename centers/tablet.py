@@ -26,7 +26,7 @@ from app.auth.models import ApiToken, Role, User, hash_token
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from centers.models import Center, TabletDevice
-from programs import rooms
+from programs import rooms, scheduling
 from programs.models import Session
 
 CODE_DIGITS = 6
@@ -248,12 +248,7 @@ def state_of(session: Session, now: datetime) -> str:
 def today(user, center: Center) -> list[TabletSession]:
     """Today's sessions at the center (published, or cancelled after publishing)."""
     now = clock.now()
-    stmt = (
-        sa.select(Session)
-        .where(Session.date == now.astimezone(clock.SEOUL).date())
-        .order_by(Session.start_time, Session.id)
-    )
-    sessions = db.session.scalars(policy.scope_tablet_sessions(stmt, user, center))
+    sessions = scheduling.center_sessions_on(user, center, now.astimezone(clock.SEOUL).date())
     return [
         TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions
     ]

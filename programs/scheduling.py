@@ -99,6 +99,17 @@ def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
     return rows
 
 
+# --- reading --------------------------------------------------------------------------------------
+
+
+def center_sessions_on(user, center, day: date) -> list[Session]:
+    """The sessions ``center`` has on ``day`` as ``user`` may see them (published, or cancelled
+    after publishing), by start time: the one query of the tablet, its attendance day and the
+    center manager's home page."""
+    stmt = sa.select(Session).where(Session.date == day).order_by(Session.start_time, Session.id)
+    return list(db.session.scalars(policy.scope_tablet_sessions(stmt, user, center)))
+
+
 # --- conflicts ----------------------------------------------------------------------------------
 
 # The advisory lock namespace of "who books sessions on a day" (the key is the day's ordinal).
