@@ -13,8 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from app import clock
 from app.auth import policy
 from app.auth.models import Role
-from app.errors import AppError, Invalid
+from app.errors import Invalid
 from app.extensions import db
+from app.pages import save
 from programs import calendar_rules as rules
 from programs import catalog, ical, weekly
 from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
@@ -33,8 +34,8 @@ def program_list():
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                program = catalog.create_program(
+            saved = save(
+                lambda: catalog.create_program(
                     current_user,
                     title=form.title.data,
                     category=form.category.data,
@@ -42,12 +43,12 @@ def program_list():
                     duration_minutes=form.duration_minutes.data,
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
+                program = saved.result
                 flash(_("프로그램 ‘%(title)s’을(를) 추가했습니다.", title=program.title), "success")
                 return redirect(url_for("programs.program_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "programs/program_list.html",
@@ -67,8 +68,8 @@ def program_edit(program_id: int):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                catalog.update_program(
+            saved = save(
+                lambda: catalog.update_program(
                     current_user,
                     program,
                     {
@@ -79,12 +80,11 @@ def program_edit(program_id: int):
                     },
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
                 flash(_("프로그램을 고쳤습니다."), "success")
                 return redirect(url_for("programs.program_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "programs/program_edit.html",
@@ -123,16 +123,16 @@ def instructor_list():
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                instructor = catalog.create_instructor(
+            saved = save(
+                lambda: catalog.create_instructor(
                     current_user, name=form.name.data, phone=form.phone.data, source="page"
                 )
-                db.session.commit()
+            )
+            if saved.ok:
+                instructor = saved.result
                 flash(_("강사 %(name)s 님을 추가했습니다.", name=instructor.name), "success")
                 return redirect(url_for("programs.instructor_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "programs/instructor_list.html",
@@ -152,19 +152,18 @@ def instructor_edit(instructor_id: int):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                catalog.update_instructor(
+            saved = save(
+                lambda: catalog.update_instructor(
                     current_user,
                     instructor,
                     {"name": form.name.data, "phone": form.phone.data},
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
                 flash(_("강사 정보를 고쳤습니다."), "success")
                 return redirect(url_for("programs.instructor_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     feed = ical.base_url() + url_for(
         "calendar.instructor_feed", instructor_id=instructor.id, key=instructor.calendar_key
@@ -217,12 +216,13 @@ def closure_list():
     if request.method == "POST":
         if form.validate_on_submit():
             scope = form.scope.data
-            try:
+
+            def add_closure():
                 if scope == "county" and not form.county_id.data:
                     raise Invalid("county_id", _("군을 고르세요."))
                 if scope == "center" and not form.center_id.data:
                     raise Invalid("center_id", _("경로당을 고르세요."))
-                closure = catalog.create_closure(
+                return catalog.create_closure(
                     current_user,
                     date=form.date.data,
                     reason=form.reason.data,
@@ -230,7 +230,10 @@ def closure_list():
                     center_id=form.center_id.data if scope == "center" else None,
                     source="page",
                 )
-                db.session.commit()
+
+            saved = save(add_closure)
+            if saved.ok:
+                closure = saved.result
                 affected = len(weekly.sessions_between(current_user, closure.date, closure.date))
                 flash(_("휴관일을 추가했습니다."), "success")
                 if affected:
@@ -242,9 +245,7 @@ def closure_list():
                         "info",
                     )
                 return redirect(url_for("programs.closure_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     names = {g["id"]: g["name"] for g in groups}
     center_names = {c["id"]: f"{g['name']} · {c['name']}" for g in groups for c in g["centers"]}
