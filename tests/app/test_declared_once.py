@@ -8,27 +8,21 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import policy
 from app.auth.models import Role, User
 from app.database import CodedEnum
 from app.extensions import db
 from app.labels import label
-from centers.attendance_forms import AttendanceForm
-from centers.models import (
-    CAPACITY,
-    HEADCOUNT,
-    Attendance,
-    AttendanceStatus,
-    Center,
-    FollowUp,
-    FollowUpKind,
-    FollowUpStatus,
-    Member,
-    MemberStatus,
-)
-from programs.forms import ProgramForm
-from programs.models import DURATION_MINUTES, Category, Program, Session, SessionStatus
-from programs.schemas import ProgramCreateSchema
+from centers.attendance.forms import AttendanceForm
+from centers.attendance.models import Attendance, AttendanceStatus
+from centers.care.models import FollowUp, FollowUpKind, FollowUpStatus
+from centers.directory import scope as center_scope
+from centers.directory.models import CAPACITY, HEADCOUNT, Center
+from centers.members.models import Member, MemberStatus
+from programs.catalog.forms import ProgramForm
+from programs.catalog.models import DURATION_MINUTES, Category, Program
+from programs.catalog.schemas import ProgramCreateSchema
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session, SessionStatus
 from tests.factories import CenterFactory, InstructorFactory, ProgramFactory, SessionFactory
 
 DECLARED = [
@@ -109,9 +103,9 @@ def test_one_published_rule_a_cancelled_draft_shows_no_center_to_its_instructor(
     session.status, session.published_at = "cancelled", None  # cancelled before publishing
     db.session.commit()
     user = User(username="inst", role=Role.INSTRUCTOR, instructor_id=instructor.id)
-    visible = set(db.session.scalars(policy.visible_center_ids(user)))
+    visible = set(db.session.scalars(center_scope.visible_center_ids(user)))
     assert center.id not in visible
     assert not session.was_published
     assert db.session.scalar(
-        policy.scope_sessions(sa.select(Session.id), user)
+        session_scope.scope_sessions(sa.select(Session.id), user)
     ) is None

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.errors import Invalid
 from app.extensions import db
 from app.pages import save
-from programs.models import Instructor
+from programs.catalog.models import Instructor
 
 
 def test_a_refused_write_leaves_nothing_half_written():
