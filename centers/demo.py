@@ -18,7 +18,7 @@ from app.extensions import db
 from centers.models import Attendance, AttendanceMember, Center, County, Member, SupportPeriod
 from programs.models import Instructor, Program, Session, SessionCenter
 
-DEMO_PASSWORD = "ieum1234"
+DEMO_PASSWORD = "ieum-demo-1234"
 
 COUNTIES = [
     ("봉화군", "경상북도", [

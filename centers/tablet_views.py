@@ -12,7 +12,9 @@ from app import clock
 from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import pair_limits
+from app.utils import external_url
 from centers import tablet
 from programs import rooms
 
@@ -35,12 +37,6 @@ class PairingCodeForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     device_id = HiddenField()
-
-
-def _pair_limit() -> str:
-    from flask import current_app
-
-    return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
 
 
 @bp.get("/tablet")
@@ -66,7 +62,7 @@ def home():
 
 
 @bp.route("/tablet/pair", methods=["GET", "POST"])
-@limiter.limit(_pair_limit, methods=["POST"])
+@pair_limits
 def pair():
     form = PairForm(code=request.args.get("code", ""))
     status = 200
@@ -102,14 +98,14 @@ def create_pairing(center_id: int):
         return redirect(url_for("centers.center_detail", center_id=center.id))
     device, code = tablet.create_pairing(current_user, center, form.label.data or "")
     db.session.commit()
-    pair_url = url_for("tablet.pair", code=code, _external=True)
+    pair_url = external_url(url_for("tablet.pair", code=code))
     return render_template(
         "centers/tablet/pairing_code.html",
         center=center,
         device=device,
         code=code,
         pair_url=pair_url,
-        plain_pair_url=url_for("tablet.pair", _external=True),
+        plain_pair_url=external_url(url_for("tablet.pair")),
         qr_svg=tablet.qr_svg(pair_url),
     )
 

@@ -10,7 +10,8 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from app.api import Id, blueprint
 from app.auth import policy
 from app.errors import NotFound, Unauthorized
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import pair_limits
 from centers import event_sync, presence, tablet, video
 from programs import rooms
 
@@ -194,12 +195,8 @@ def replace_room(session_id: int):
 # --- tablet pairing (authenticates itself with the code) --------------------------------
 
 
-def _pair_limit() -> str:
-    return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
-
-
 @blp.route("/tablet/pair", methods=["POST"])
-@limiter.limit(_pair_limit)
+@pair_limits
 @blp.arguments(PairSchema)
 @blp.response(201, PairResultSchema)
 @blp.doc(security=[])

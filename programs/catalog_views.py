@@ -15,6 +15,7 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
+from app.utils import safe_next_url
 from programs import calendar_rules as rules
 from programs import catalog, ical, weekly
 from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
@@ -342,7 +343,7 @@ def rotate_instructor_key(instructor_id: int):
     catalog.rotate_instructor_key(current_user, instructor, source="page")
     db.session.commit()
     flash(_("새 구독 주소를 만들었습니다. 예전 주소는 더 이상 쓸 수 없습니다."), "success")
-    return redirect(request.referrer or url_for("programs.calendar_feeds"))
+    return redirect(safe_next_url(request.referrer, "programs.calendar_feeds"))
 
 
 # --- printable timetable --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from app.extensions import db
 from centers.models import Attendance, Center, County, Member, SupportPeriod
 from programs.models import Closure, Instructor, Program, Session, SessionCenter, VideoRoom
 
-DEFAULT_PASSWORD = "ieum1234"
+DEFAULT_PASSWORD = "ieum-demo-1234"
 
 
 class Base(SQLAlchemyModelFactory):

@@ -42,6 +42,14 @@ def require_admin(user: User) -> None:
     require_role(user, Role.ADMIN)
 
 
+def require_token_owner_or_admin(user: User, token) -> None:
+    """Admins revoke any token; a user only their own (another user's answers 404)."""
+    if is_admin(user):
+        return
+    if not user.is_authenticated or token.user_id != user.id:
+        raise NotFound()
+
+
 # --- counties and centers -------------------------------------------------------------
 
 

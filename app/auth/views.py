@@ -4,20 +4,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import LoginForm
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import login_limits
 from app.utils import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -37,6 +32,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends this user's sessions and remember cookies everywhere, the captured ones included."""
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("auth.login"))
