@@ -116,8 +116,9 @@ def _validation_details(exc: HTTPException) -> dict[str, Any]:
 
 
 def _back() -> str:
-    """Back to the page the form came from, when it is a page of this site; else home."""
-    from app.security import safe_redirect_target, safe_redirect
+    """Back to the page the form came from (``Referer``) when it is a page of this site; else
+    this request's own path when it is one; else home."""
+    from app.security import safe_redirect, safe_redirect_target
 
     return safe_redirect_target(request.referrer) or safe_redirect(request.path)
 

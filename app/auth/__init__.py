@@ -28,3 +28,8 @@ def init_app(app: Flask) -> None:
         return user
 
     app.register_blueprint(bp)
+
+    from app import nav
+    from app.auth.models import Role
+
+    nav.register(app, _l("사용자"), "auth.users", (Role.ADMIN,), order=90)
