@@ -145,6 +145,9 @@ def handle_http_error(exc: HTTPException):
         if status == 429:
             return _json(code, 429, message, {"limit": str(getattr(exc, "description", ""))})
         return _json(code, json_status, message, details)
+    if status == 429:
+        message = gettext("잘못된 시도가 너무 많았습니다. 잠시 기다린 뒤 다시 시도해 주세요.")
+        return render_template("errors/error.html", status=429, message=message), 429
     return render_template("errors/error.html", status=status, message=None), status
 
 
