@@ -23,7 +23,8 @@ def redact(text: str | None) -> str | None:
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for name in ("r", "q", "f", "{referer}i"):
-            if name in atoms:
-                atoms[name] = redact(atoms[name])
+        # Every atom: the request line, query, referer, and the {…}i / {…}e header and environ ones.
+        for name, value in atoms.items():
+            if isinstance(value, str):
+                atoms[name] = redact(value)
         return atoms

@@ -85,3 +85,31 @@ def test_no_inline_script_or_handler_in_templates():
         if re.search(r"\sstyle\s*=\s*[\"']", text):
             found.append(f"{path.name}: inline style attribute")
     assert found == []
+
+
+def test_calendar_keys_are_redacted_in_the_access_log():
+    """gunicorn.conf.py's logger writes a feed's key (and a pairing code) as [redacted]."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from app.access_log import RedactingLogger
+
+    config = Config()
+    config.set("logger_class", "app.access_log.RedactingLogger")
+    logger = RedactingLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": "/calendar/centers/1.ics?key=s3cret-key&x=1",
+        "PATH_INFO": "/calendar/centers/1.ics", "QUERY_STRING": "key=s3cret-key&x=1",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": "https://ieum.example.org/tablet/pair?code=123456",
+    }
+    resp = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    req = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    atoms = logger.atoms(resp, req, environ, timedelta(milliseconds=5))
+    text = " ".join(str(v) for v in atoms.values())
+    assert "s3cret-key" not in text and "123456" not in text
+    assert atoms["r"] == "GET /calendar/centers/1.ics?key=[redacted]&x=1 HTTP/1.1"
+    with open(__import__("pathlib").Path(__file__).resolve().parents[2] / "gunicorn.conf.py") as f:
+        assert 'logger_class = "app.access_log.RedactingLogger"' in f.read()
