@@ -1,7 +1,8 @@
 """Configuration: defaults, then the environment, then the mapping given to ``create_app``.
 
 Production is chosen with ``IEUM_ENV=production``: there the app refuses to start without
-``SECRET_KEY`` (at least 32 bytes), ``DATABASE_URL`` and ``PUBLIC_BASE_URL``. Locally a secret key is generated once into
+``SECRET_KEY`` (at least 32 bytes), ``DATABASE_URL`` and
+``PUBLIC_BASE_URL``. Locally a secret key is generated once into
 ``instance/secret_key`` and the database defaults to ``instance/ieum.db``.
 """
 

@@ -16,4 +16,6 @@ class ConfirmForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("새 비밀번호"), validators=[DataRequired(_l("비밀번호를 입력하세요.")), Length(max=200)])
+    password = PasswordField(
+        _l("새 비밀번호"), validators=[DataRequired(_l("비밀번호를 입력하세요.")), Length(max=200)]
+    )

@@ -87,7 +87,10 @@ def user_deactivate(user_id: int):
     return render_template(
         "auth/confirm.html", form=form,
         title=_("사용자 비활성화"),
-        question=_("%(name)s 사용자를 비활성화할까요? 이 사용자의 모든 로그인과 API 토큰이 바로 끊깁니다.", name=user.username),
+        question=_(
+            "%(name)s 사용자를 비활성화할까요? 이 사용자의 모든 로그인과 API 토큰이 바로 끊깁니다.",
+            name=user.username,
+        ),
         confirm_label=_("비활성화"),
         cancel_url=url_for("auth.user_detail", user_id=user.id),
     )

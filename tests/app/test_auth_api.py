@@ -177,7 +177,8 @@ def test_session_cookie_api_writes_need_csrf(client, login_as):
 
     token = csrf_token(client, "/home")
     response = client.post(
-        "/api/v1/users", json={"username": "z", "password": "a-long-pass-7", "role": "admin"}, headers={"X-CSRFToken": token}
+        "/api/v1/users", json={"username": "z", "password": "a-long-pass-7", "role": "admin"},
+        headers={"X-CSRFToken": token},
     )
     assert response.status_code == 201
 

@@ -18,7 +18,9 @@ def test_the_shipped_list_is_a_few_thousand_common_passwords():
     assert {"password", "12345678", "qwertyuiop", "1234567890", "password123"} <= shipped
 
 
-@pytest.mark.parametrize("weak", ["12345678", "password", "short", "1234567890", "QWERTYUIOP", "Password123", "1q2w3e4r5t"])
+@pytest.mark.parametrize(
+    "weak", ["12345678", "password", "short", "1234567890", "QWERTYUIOP", "Password123", "1q2w3e4r5t"]
+)
 def test_weak_passwords_are_refused(weak):
     with pytest.raises(Invalid) as refused:
         check_password_policy(weak)
@@ -33,9 +35,11 @@ def test_long_uncommon_passwords_pass(good):
 def test_api_refuses_weak_passwords(client, make_token):
     admin = make_token(UserFactory(role=Role.ADMIN))
     for weak in ("12345678", "password", "qwertyuiop"):
-        response = client.post("/api/v1/users", json={"username": "x", "password": weak, "role": "admin"}, headers=admin)
+        body = {"username": "x", "password": weak, "role": "admin"}
+        response = client.post("/api/v1/users", json=body, headers=admin)
         assert response.status_code == 422 and response.json["error"]["details"]["field"] == "password"
-    ok = client.post("/api/v1/users", json={"username": "x", "password": "a-long-pass-7", "role": "admin"}, headers=admin)
+    body = {"username": "x", "password": "a-long-pass-7", "role": "admin"}
+    ok = client.post("/api/v1/users", json=body, headers=admin)
     assert ok.status_code == 201
 
 

@@ -82,7 +82,8 @@ def test_login_10_failed_tries_per_username_from_any_address(limited):
     UserFactory(username="lee")
     app = limited()
     for i in range(10):
-        assert _login(_from(app, f"198.51.100.{i + 1}"), "kim", "guess-number-%d" % i).status_code == 401
+        client = _from(app, f"198.51.100.{i + 1}")
+        assert _login(client, "kim", f"guess-number-{i}").status_code == 401
     assert _login(_from(app, "198.51.100.200"), " KIM ", "ieum-demo-1234").status_code == 429
     assert _login(_from(app, "198.51.100.200"), "lee", "ieum-demo-1234").status_code == 302
 

@@ -17,7 +17,9 @@ def _directives(header: str) -> dict[str, list[str]]:
     return out
 
 
-@pytest.mark.parametrize("path", ["/auth/login", "/api/v1/me", "/api/v1/openapi.json", "/static/css/app.css", "/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/auth/login", "/api/v1/me", "/api/v1/openapi.json", "/static/css/app.css", "/nowhere"]
+)
 def test_every_answer_carries_the_headers(client, path):
     response = client.get(path)
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -13,7 +13,10 @@ def _login(client, username, remember=True):
     token = csrf_token(client)
     response = client.post(
         "/auth/login",
-        data={"username": username, "password": "ieum-demo-1234", "csrf_token": token, "remember": "y" if remember else ""},
+        data={
+            "username": username, "password": "ieum-demo-1234", "csrf_token": token,
+            "remember": "y" if remember else "",
+        },
     )
     assert response.status_code == 302
     return client.get_cookie("session").value, (client.get_cookie(REMEMBER).value if remember else None)
