@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app import audit
 from app.auth.models import ROLE_VALUES, ApiToken, Role, User, hash_token
@@ -24,8 +24,11 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 @cache
 def _dummy_hash() -> str:
     """A hash made like real ones, checked when the user is unknown so that a wrong username
-    takes as long as a wrong password (no enumeration by timing)."""
-    return generate_password_hash("not a password of anyone")
+    takes as long as a wrong password (no enumeration by timing). Made by the models' own hash
+    function, so it costs what checking a user's password costs."""
+    from app.auth import models
+
+    return models.generate_password_hash("not a password of anyone")
 
 
 @cache
@@ -104,28 +107,31 @@ def update_user(actor, user: User, data: dict, *, source: str = "api") -> User:
     return user
 
 
-def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
-    from centers.models import Center, County
-    from programs.models import Instructor
+# The rows a user's scope fields name belong to features (counties and centers to the directory,
+# instructors to the catalog): each registers its model here, so the core imports none of them.
+SCOPE_MODELS: dict[str, type] = {}
+ROLE_SCOPE_FIELD = {
+    Role.COUNTY_VIEWER: "county_id",
+    Role.CENTER_MANAGER: "center_id",
+    Role.INSTRUCTOR: "instructor_id",
+}
 
+
+def register_scope_model(field: str, model: type) -> None:
+    """``field`` of a user (``county_id``, ``center_id``, ``instructor_id``) names a ``model`` row."""
+    SCOPE_MODELS[field] = model
+
+
+def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
     if role not in ROLE_VALUES:
         raise Invalid("role", _l("알 수 없는 역할입니다."))
-    required = {
-        Role.COUNTY_VIEWER: ("county_id", county_id, County),
-        Role.CENTER_MANAGER: ("center_id", center_id, Center),
-        Role.INSTRUCTOR: ("instructor_id", instructor_id, Instructor),
-    }.get(Role(role))
-    if required:
-        field, value, model = required
-        if value is None:
-            raise Invalid(field, _l("이 역할에는 %(field)s 값이 필요합니다.", field=field))
+    values = {"county_id": county_id, "center_id": center_id, "instructor_id": instructor_id}
+    field = ROLE_SCOPE_FIELD.get(Role(role))
+    if field and values[field] is None:
+        raise Invalid(field, _l("이 역할에는 %(field)s 값이 필요합니다.", field=field))
     # Every id given is stored, so each must name a row, whether the role needs it or not.
-    for field, value, model in (
-        ("county_id", county_id, County),
-        ("center_id", center_id, Center),
-        ("instructor_id", instructor_id, Instructor),
-    ):
-        if value is not None and db.session.get(model, value) is None:
+    for field, value in values.items():
+        if value is not None and db.session.get(SCOPE_MODELS[field], value) is None:
             raise Invalid(field, _l("%(field)s 값에 해당하는 항목이 없습니다.", field=field))
 
 
@@ -147,9 +153,7 @@ def create_user(
     check_password_policy(password)
     _check_scope_fields(role, county_id, center_id, instructor_id)
     if role == Role.CENTER_MANAGER and county_id is None:
-        from centers.models import Center
-
-        county_id = db.session.get(Center, center_id).county_id
+        county_id = db.session.get(SCOPE_MODELS["center_id"], center_id).county_id
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(_l("이미 있는 사용자 이름입니다."), field="username")
     user = User(

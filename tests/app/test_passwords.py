@@ -56,8 +56,8 @@ def test_admin_page_refuses_weak_passwords(client, login_as):
     assert response.status_code == 422
 
 
-def test_demo_seed_refuses_in_production(app):
-    app.config["IEUM_ENV"] = "production"
+def test_demo_seed_refuses_in_production(app, app_config):
+    app_config(IEUM_ENV="production")
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code != 0 and "production" in result.output
     from app.auth.models import User
@@ -93,8 +93,8 @@ def test_production_refuses_to_start_without_public_base_url(monkeypatch, tmp_pa
         app_config.load(tmp_path, None)
 
 
-def test_links_that_leave_the_app_ignore_the_host_header(client, login_as, make_token):
-    client.application.config["PUBLIC_BASE_URL"] = "https://ieum.example.org"
+def test_links_that_leave_the_app_ignore_the_host_header(client, login_as, make_token, app_config):
+    app_config(PUBLIC_BASE_URL="https://ieum.example.org")
     center = CenterFactory()
     coordinator = UserFactory(role=Role.COORDINATOR)
     headers = {**make_token(coordinator), "Host": "evil.example"}

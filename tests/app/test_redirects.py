@@ -53,13 +53,15 @@ def test_failed_csrf_check_does_not_follow_a_foreign_referer(client, login_as):
     assert response.location == "/counties"
 
 
-def test_an_error_on_a_slashed_path_does_not_redirect_off_site(client):
+@pytest.mark.parametrize(
+    "path,referer,expected",
+    [("/counties", "//evil.example", "/counties"), ("/.//evil.example", "//evil.example", "/home"),
+     ("/counties", "http://localhost/centers", "/centers")],
+)
+def test_an_error_on_a_slashed_path_does_not_redirect_off_site(app, path, referer, expected):
     """A form error redirects back to the page; a path like ``//evil`` is not a page."""
-    from app.errors import Invalid
+    from app.errors import Invalid, handle_app_error
 
-    @client.application.route("/__raise", endpoint="__raise")
-    def _raise():  # pragma: no cover - only reached through the test client
-        raise Invalid("x")
-
-    response = client.get("/__raise", headers={"Referer": "//evil.example"})
-    assert response.status_code == 302 and response.location == "/__raise"
+    with app.test_request_context(path, base_url="http://localhost", headers={"Referer": referer}):
+        response = handle_app_error(Invalid("x"))
+    assert response.status_code == 302 and response.location == expected
