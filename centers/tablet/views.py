@@ -11,8 +11,8 @@ from wtforms.validators import Length, Optional
 from app import clock
 from app.errors import AppError
 from app.extensions import db
+from app.links import absolute
 from app.rate_limits import pair_limits
-from app.utils import external_url
 from centers.directory import scope as center_scope
 from centers.tablet import scope as tablet_scope
 from centers.tablet import services as tablet
@@ -96,14 +96,14 @@ def create_pairing(center_id: int):
         return redirect(url_for("home.center_detail", center_id=center.id))
     device, code = tablet.create_pairing(current_user, center, form.label.data or "")
     db.session.commit()
-    pair_url = external_url(url_for("tablet.pair", code=code))
+    pair_url = absolute(url_for("tablet.pair", code=code))
     return render_template(
         "tablet/pairing_code.html",
         center=center,
         device=device,
         code=code,
         pair_url=pair_url,
-        plain_pair_url=external_url(url_for("tablet.pair")),
+        plain_pair_url=absolute(url_for("tablet.pair")),
         qr_svg=tablet.qr_svg(pair_url),
     )
 
