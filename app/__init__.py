@@ -14,12 +14,22 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(app_config.load(Path(app.instance_path), config))
+    register_proxy_fix(app)
     register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind ``PROXY_FIX_X_FOR`` reverse proxies the client address is the forwarded one."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
 
 
 def register_converters(app: Flask) -> None:
@@ -69,9 +79,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app import errors
+    from app import errors, security
 
     errors.init_app(app)
+    security.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -92,9 +92,9 @@ def user_from_bearer(header: str | None) -> User | None:
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or not row.usable(now):
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
         # Committed here, before the view starts its own unit of work.
         row.last_used_at = now

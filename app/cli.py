@@ -1,4 +1,4 @@
-"""``flask users create`` and ``flask users token``."""
+"""``flask users create``, ``token``, ``tokens``, ``revoke-token`` and ``translate``."""
 
 import click
 import sqlalchemy as sa
@@ -38,14 +38,51 @@ def create_user(username, role, password, display_name, county_id, center_id, in
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", help="A label for the token.")
-def create_token(username, name):
+@click.option(
+    "--expires-in-days", type=click.IntRange(0, services.MAX_TOKEN_DAYS), default=services.DEFAULT_TOKEN_DAYS,
+    show_default=True, help="Days until the token is refused; 0 makes a token that never expires.",
+)
+def create_token(username, name, expires_in_days):
     """Print a new API token for USERNAME (last line of output)."""
+    user = _user_named(username)
+    token = services.issue_token(None, user, name=name, source="cli", expires_in_days=expires_in_days or None)
+    db.session.commit()
+    click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.argument("username")
+def list_tokens(username):
+    """List USERNAME's API tokens (never the tokens themselves)."""
+    user = _user_named(username)
+    rows = services.tokens_of(user)
+    if not rows:
+        click.echo(f"{username} has no tokens")
+    for row in rows:
+        expires = row.expires_at.isoformat(timespec="minutes") if row.expires_at else "never"
+        used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
+        click.echo(f"{row.id:>6}  {row.name or '-':<20} created {row.created_at:%Y-%m-%d}  "
+                   f"last used {used}  expires {expires}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token(token_id):
+    """Revoke the API token TOKEN_ID: it is refused from the next request on."""
+    try:
+        row = services.get_token(token_id)
+    except AppError as exc:
+        raise click.ClickException(f"no such token: {token_id}") from exc
+    services.revoke_token(None, row, source="cli")
+    db.session.commit()
+    click.echo(f"revoked token {token_id}")
+
+
+def _user_named(username: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no such user: {username}")
-    token = services.issue_token(None, user, name=name, source="cli")
-    db.session.commit()
-    click.echo(token)
+    return user
 
 
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")

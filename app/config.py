@@ -1,7 +1,8 @@
 """Configuration: defaults, then the environment, then the mapping given to ``create_app``.
 
 Production is chosen with ``IEUM_ENV=production``: there the app refuses to start without
-``SECRET_KEY`` and ``DATABASE_URL``. Locally a secret key is generated once into
+``SECRET_KEY`` (at least 32 bytes), ``DATABASE_URL`` and
+``PUBLIC_BASE_URL``. Locally a secret key is generated once into
 ``instance/secret_key`` and the database defaults to ``instance/ieum.db``.
 """
 
@@ -29,8 +30,14 @@ ENV_KEYS = (
     "JITSI_EXTERNAL_API_URL",
     "RATELIMIT_STORAGE_URI",
     "PUBLIC_BASE_URL",
+    "REDIS_URL",
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_USERNAME_RATE_LIMIT",
+    "TABLET_PAIR_RATE_LIMIT",
+    "TABLET_PAIR_GLOBAL_RATE_LIMIT",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS",)
+INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR")
+MIN_SECRET_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -55,9 +62,16 @@ def defaults() -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: count in this worker's memory instead of failing the request.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Failed tries (app/rate_limits.py, API.md "Rate limits").
         "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_USERNAME_RATE_LIMIT": "10 per 15 minutes",
+        "TABLET_PAIR_RATE_LIMIT": "10 per minute",
+        "TABLET_PAIR_GLOBAL_RATE_LIMIT": "50 per 15 minutes",
+        "PROXY_FIX_X_FOR": 0,
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
@@ -94,15 +108,23 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     config.update(overrides or {})
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
 
     production = config["IEUM_ENV"] == "production"
     if production:
         missing = [k for k in ("SECRET_KEY",) if not config.get(k)]
         if not config.get("SQLALCHEMY_DATABASE_URI"):
             missing.append("DATABASE_URL")
+        if not config.get("PUBLIC_BASE_URL"):
+            missing.append("PUBLIC_BASE_URL")
         if missing:
             raise ConfigError(
                 "Refusing to start in production without: " + ", ".join(missing)
+            )
+        if len(str(config["SECRET_KEY"]).encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"Refusing to start in production with a SECRET_KEY shorter than {MIN_SECRET_KEY_BYTES} bytes"
             )
         config.setdefault("SESSION_COOKIE_SECURE", True)
         config.setdefault("REMEMBER_COOKIE_SECURE", True)

@@ -115,6 +115,14 @@ def _validation_details(exc: HTTPException) -> dict[str, Any]:
     return {"field": field, "errors": errors}
 
 
+def _back() -> str:
+    """Back to the page the form came from (``Referer``) when it is a page of this site; else
+    this request's own path when it is one; else home."""
+    from app.security import safe_redirect, safe_redirect_target
+
+    return safe_redirect_target(request.referrer) or safe_redirect(request.path)
+
+
 def handle_app_error(exc: AppError):
     db.session.rollback()
     if wants_json():
@@ -122,7 +130,7 @@ def handle_app_error(exc: AppError):
     if exc.status in (401, 403, 404):
         return render_template("errors/error.html", status=exc.status, message=str(exc.message)), exc.status
     flash(str(exc.message), "error")
-    return redirect(request.referrer or request.path)
+    return redirect(_back())
 
 
 def handle_http_error(exc: HTTPException):
@@ -137,6 +145,9 @@ def handle_http_error(exc: HTTPException):
         if status == 429:
             return _json(code, 429, message, {"limit": str(getattr(exc, "description", ""))})
         return _json(code, json_status, message, details)
+    if status == 429:
+        message = gettext("잘못된 시도가 너무 많았습니다. 잠시 기다린 뒤 다시 시도해 주세요.")
+        return render_template("errors/error.html", status=429, message=message), 429
     return render_template("errors/error.html", status=status, message=None), status
 
 
@@ -144,7 +155,7 @@ def handle_csrf_error(exc: CSRFError):
     if wants_json():
         return _json("forbidden", 403, gettext("보안 토큰(CSRF)이 없거나 만료되었습니다."))
     flash(gettext("페이지가 오래되었습니다. 다시 시도하세요."), "error")
-    return redirect(request.referrer or request.path)
+    return redirect(_back())
 
 
 def handle_unexpected(exc: Exception):

@@ -264,7 +264,7 @@ def csrf_token(client, path: str = "/auth/login") -> str:
     return match.group(1)
 
 
-def login(client, username: str, password: str = "ieum1234"):
+def login(client, username: str, password: str = "ieum-demo-1234"):
     token = csrf_token(client)
     return client.post(
         "/auth/login", data={"username": username, "password": password, "csrf_token": token}
@@ -275,7 +275,7 @@ def login(client, username: str, password: str = "ieum1234"):
 def login_as(client):
     """``login_as(user)``: log the test client in through the real login form."""
 
-    def _login(user, password: str = "ieum1234"):
+    def _login(user, password: str = "ieum-demo-1234"):
         response = login(client, user.username, password)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client

@@ -15,7 +15,7 @@ from programs.catalog.models import Instructor, Program
 from programs.rooms.models import VideoRoom
 from programs.schedule.models import Closure, Session, SessionCenter
 
-DEFAULT_PASSWORD = "ieum1234"
+DEFAULT_PASSWORD = "ieum-demo-1234"
 
 
 class Base(SQLAlchemyModelFactory):

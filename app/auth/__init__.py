@@ -15,8 +15,21 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(alternative_id: str):
+        """The session's (or remember cookie's) ``<id>.<epoch>.<nonce>``: refused once the
+        user's session epoch has moved on (signed out, password changed, deactivated)."""
+        parts = alternative_id.split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            return None
+        user = db.session.get(User, int(parts[0]))
+        if user is None or not user.active or user.session_epoch != int(parts[1]):
+            return None
+        user._login_nonce = parts[2]
+        return user
 
     app.register_blueprint(bp)
+
+    from app import nav
+    from app.auth.models import Role
+
+    nav.register(app, _l("사용자"), "auth.users", (Role.ADMIN,), order=90)

@@ -9,3 +9,13 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("비밀번호"), validators=[DataRequired(_l("비밀번호를 입력하세요."))])
     remember = BooleanField(_l("로그인 상태 유지"))
     next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: CSRF only, for the confirmed actions on the users page."""
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("새 비밀번호"), validators=[DataRequired(_l("비밀번호를 입력하세요.")), Length(max=200)]
+    )

@@ -41,6 +41,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     instructor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("instructors.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # Part of every session and remember cookie (see get_id); raising it refuses them all.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -53,6 +55,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id, stored in the session and the remember cookie:
+        ``<id>.<session_epoch>.<login nonce>``. The epoch ends every older cookie once raised;
+        the nonce, new for each loaded user object, makes every login's remember cookie new."""
+        if not getattr(self, "_login_nonce", None):
+            self._login_nonce = secrets.token_urlsafe(9)
+        return f"{self.id}.{self.session_epoch}.{self._login_nonce}"
+
+    def end_sessions(self) -> None:
+        """Refuse every cookie and remember cookie made for this user until now."""
+        self.session_epoch = (self.session_epoch or 0) + 1
 
     @property
     def name(self) -> str:
@@ -77,8 +91,16 @@ class ApiToken(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80), default="")
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: no expiry (tablet device tokens)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+    def usable(self, now: datetime) -> bool:
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > now)
+            and self.user.active
+        )
 
     @staticmethod
     def generate() -> str:

@@ -3,7 +3,7 @@ filters, in each feature's ``scope.py``; views and services ask those, they neve
 
 
 from app.auth.models import Role, User
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, NotFound, Unauthorized
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 
@@ -31,3 +31,11 @@ def require_staff(user: User) -> None:
 
 def require_admin(user: User) -> None:
     require_role(user, Role.ADMIN)
+
+
+def require_token_owner_or_admin(user: User, token) -> None:
+    """Admins revoke any token; a user only their own (another user's answers 404)."""
+    if is_admin(user):
+        return
+    if not user.is_authenticated or token.user_id != user.id:
+        raise NotFound()

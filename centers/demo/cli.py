@@ -1,7 +1,7 @@
 """``flask demo seed``."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -13,6 +13,10 @@ demo_cli = AppGroup("demo", help="Demo data.")
 def seed():
     """Load the Bucheon partner centers demo (idempotent) and print the demo logins."""
     from centers.demo import seed as demo
+
+    if current_app.config.get("IEUM_ENV") == "production":
+        # The demo makes an admin with a published password: never on a real site.
+        raise click.ClickException("demo seed refuses to run in production (IEUM_ENV=production)")
 
     summary = demo.seed()
     db.session.commit()

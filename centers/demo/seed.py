@@ -21,7 +21,7 @@ from centers.members.models import Member
 from programs.catalog.models import Instructor, Program
 from programs.schedule.models import Session, SessionCenter
 
-DEMO_PASSWORD = "ieum1234"
+DEMO_PASSWORD = "ieum-demo-1234"
 
 COUNTIES = [
     ("봉화군", "경상북도", [

@@ -1,11 +1,10 @@
 """``POST /api/v1/tablet/pair``: a tablet pairs with the code it was given."""
 
-
-from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from app.api import blueprint
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import pair_limits
 from centers.tablet import services as tablet
 
 blp = blueprint("tablet_api", __name__, "", description="Tablet pairing")
@@ -23,12 +22,8 @@ class PairResultSchema(Schema):
     center_id = fields.Integer()
 
 
-def _pair_limit() -> str:
-    return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
-
-
 @blp.route("/tablet/pair", methods=["POST"])
-@limiter.limit(_pair_limit)
+@pair_limits
 @blp.arguments(PairSchema)
 @blp.response(201, PairResultSchema)
 @blp.doc(security=[])

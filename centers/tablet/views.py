@@ -10,7 +10,9 @@ from wtforms.validators import Length, Optional
 
 from app import clock
 from app.errors import AppError
-from app.extensions import db, limiter
+from app.extensions import db
+from app.links import absolute
+from app.rate_limits import pair_limits
 from centers.directory import scope as center_scope
 from centers.tablet import scope as tablet_scope
 from centers.tablet import services as tablet
@@ -37,12 +39,6 @@ class RevokeForm(FlaskForm):
     device_id = HiddenField()
 
 
-def _pair_limit() -> str:
-    from flask import current_app
-
-    return current_app.config.get("TABLET_PAIR_RATE_LIMIT", "10 per minute")
-
-
 @bp.get("/tablet")
 def home():
     if not current_user.is_authenticated:
@@ -64,7 +60,7 @@ def home():
 
 
 @bp.route("/tablet/pair", methods=["GET", "POST"])
-@limiter.limit(_pair_limit, methods=["POST"])
+@pair_limits
 def pair():
     form = PairForm(code=request.args.get("code", ""))
     status = 200
@@ -100,14 +96,14 @@ def create_pairing(center_id: int):
         return redirect(url_for("home.center_detail", center_id=center.id))
     device, code = tablet.create_pairing(current_user, center, form.label.data or "")
     db.session.commit()
-    pair_url = url_for("tablet.pair", code=code, _external=True)
+    pair_url = absolute(url_for("tablet.pair", code=code))
     return render_template(
         "tablet/pairing_code.html",
         center=center,
         device=device,
         code=code,
         pair_url=pair_url,
-        plain_pair_url=url_for("tablet.pair", _external=True),
+        plain_pair_url=absolute(url_for("tablet.pair")),
         qr_svg=tablet.qr_svg(pair_url),
     )
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import SimpleForm
+from app.utils import safe_next_url
 from centers.directory import scope as center_scope
 from programs.catalog import services as catalog
 from programs.feeds import ical
@@ -82,4 +83,4 @@ def rotate_instructor_key(instructor_id: int):
     calendar_keys.rotate_instructor_key(current_user, instructor, source="page")
     db.session.commit()
     flash(_("새 구독 주소를 만들었습니다. 예전 주소는 더 이상 쓸 수 없습니다."), "success")
-    return redirect(request.referrer or url_for("feeds.calendar_feeds"))
+    return redirect(safe_next_url(request.referrer, "feeds.calendar_feeds"))

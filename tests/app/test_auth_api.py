@@ -67,18 +67,18 @@ def test_user_creation_errors(client, make_token):
     assert missing.json["error"]["details"]["field"] == "password"
 
     bad_role = client.post(
-        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "king"}, headers=headers
+        "/api/v1/users", json={"username": "a", "password": "a-long-pass-7", "role": "king"}, headers=headers
     )
     assert bad_role.status_code == 422 and bad_role.json["error"]["details"]["field"] == "role"
 
     no_scope = client.post(
-        "/api/v1/users", json={"username": "a", "password": "12345678", "role": "county_viewer"}, headers=headers
+        "/api/v1/users", json={"username": "a", "password": "a-long-pass-7", "role": "county_viewer"}, headers=headers
     )
     assert no_scope.status_code == 422 and no_scope.json["error"]["details"]["field"] == "county_id"
 
     unknown_center = client.post(
         "/api/v1/users",
-        json={"username": "a", "password": "12345678", "role": "center_manager", "center_id": 999},
+        json={"username": "a", "password": "a-long-pass-7", "role": "center_manager", "center_id": 999},
         headers=headers,
     )
     assert unknown_center.status_code == 422 and unknown_center.json["error"]["details"]["field"] == "center_id"
@@ -87,11 +87,11 @@ def test_user_creation_errors(client, make_token):
     assert not_json.status_code == 422 and not_json.json["error"]["code"] == "invalid"
 
     first = client.post(
-        "/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers
+        "/api/v1/users", json={"username": "dup", "password": "a-long-pass-7", "role": "admin"}, headers=headers
     )
     assert first.status_code == 201
     second = client.post(
-        "/api/v1/users", json={"username": "dup", "password": "12345678", "role": "admin"}, headers=headers
+        "/api/v1/users", json={"username": "dup", "password": "a-long-pass-7", "role": "admin"}, headers=headers
     )
     assert second.status_code == 409 and second.json["error"]["code"] == "conflict"
     assert db.session.query(User).filter_by(username="a").count() == 0
@@ -103,7 +103,7 @@ def test_scope_ids_the_role_does_not_need_must_still_exist(client, make_token):
     for field in ("county_id", "center_id", "instructor_id"):
         response = client.post(
             "/api/v1/users",
-            json={"username": f"c-{field}", "password": "12345678", "role": "coordinator", field: 99999},
+            json={"username": f"c-{field}", "password": "a-long-pass-7", "role": "coordinator", field: 99999},
             headers=headers,
         )
         assert response.status_code == 422, field
@@ -122,7 +122,7 @@ def test_ids_too_large_for_the_database_are_404_in_paths_and_422_in_bodies(clien
 
     response = client.post(
         "/api/v1/users",
-        json={"username": "big", "password": "12345678", "role": "center_manager", "center_id": 10**30},
+        json={"username": "big", "password": "a-long-pass-7", "role": "center_manager", "center_id": 10**30},
         headers=headers,
     )
     assert response.status_code == 422
@@ -134,7 +134,7 @@ def test_nul_characters_are_invalid_input(client, make_token):
     # PostgreSQL's text cannot hold NUL: the database refused the row (500 there).
     headers = make_token(UserFactory(role=Role.ADMIN))
     response = client.post(
-        "/api/v1/users", json={"username": "a\x00b", "password": "12345678", "role": "admin"}, headers=headers
+        "/api/v1/users", json={"username": "a\x00b", "password": "a-long-pass-7", "role": "admin"}, headers=headers
     )
     assert response.status_code == 422
     assert response.json["error"]["code"] == "invalid"
@@ -147,7 +147,7 @@ def test_nul_characters_are_invalid_input(client, make_token):
 def test_only_admins_manage_users(client, make_token):
     headers = make_token(UserFactory(role=Role.COORDINATOR))
     response = client.post(
-        "/api/v1/users", json={"username": "x", "password": "12345678", "role": "admin"}, headers=headers
+        "/api/v1/users", json={"username": "x", "password": "a-long-pass-7", "role": "admin"}, headers=headers
     )
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     assert client.post("/api/v1/users/1/tokens", headers=headers).status_code == 403
@@ -171,13 +171,14 @@ def test_session_cookie_api_writes_need_csrf(client, login_as):
     admin = UserFactory(role=Role.ADMIN)
     login_as(admin)
     assert client.get("/api/v1/me").json["username"] == admin.username
-    response = client.post("/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"})
+    response = client.post("/api/v1/users", json={"username": "z", "password": "a-long-pass-7", "role": "admin"})
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     from tests.conftest import csrf_token
 
     token = csrf_token(client, "/home")
     response = client.post(
-        "/api/v1/users", json={"username": "z", "password": "12345678", "role": "admin"}, headers={"X-CSRFToken": token}
+        "/api/v1/users", json={"username": "z", "password": "a-long-pass-7", "role": "admin"},
+        headers={"X-CSRFToken": token},
     )
     assert response.status_code == 201
 

@@ -38,6 +38,7 @@ def test_production_starts_with_its_secrets(tmp_path, monkeypatch):
     monkeypatch.setenv("IEUM_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://ieum.example.org")
     app = create_app()
     assert app.config["SECRET_KEY"] == "s" * 48
     assert app.config["SESSION_COOKIE_SECURE"] is True

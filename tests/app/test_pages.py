@@ -27,7 +27,7 @@ def test_missing_fields_show_errors(client):
 
 def test_login_without_csrf_is_refused(client):
     UserFactory(username="kim")
-    response = client.post("/auth/login", data={"username": "kim", "password": "ieum1234"})
+    response = client.post("/auth/login", data={"username": "kim", "password": "ieum-demo-1234"})
     assert response.status_code == 302 and "/home" not in response.location
     assert client.get("/home").status_code == 302
 
@@ -37,13 +37,13 @@ def test_next_redirect_is_same_site_only(client):
     token = csrf_token(client)
     response = client.post(
         "/auth/login?next=https://evil.example/x",
-        data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "https://evil.example/x"},
+        data={"username": "kim", "password": "ieum-demo-1234", "csrf_token": token, "next": "https://evil.example/x"},
     )
     assert response.status_code == 302 and response.location == "/home"
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/home")})
     token = csrf_token(client)
     response = client.post(
-        "/auth/login", data={"username": "kim", "password": "ieum1234", "csrf_token": token, "next": "/counties"}
+        "/auth/login", data={"username": "kim", "password": "ieum-demo-1234", "csrf_token": token, "next": "/counties"}
     )
     assert response.location == "/counties"
 

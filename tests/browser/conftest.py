@@ -16,7 +16,7 @@ Fixtures
                   ``.assert_accessible(page, context=None)``, the functions below.
 
 Plain functions (``from tests.browser.conftest import login, axe_check, assert_accessible``)
-    login(page, live_server, username, password="ieum1234")
+    login(page, live_server, username, password="ieum-demo-1234")
         Opens /auth/login, fills ``name=username`` and ``name=password``, submits, waits for
         the next page, and fails if the browser is still on the login page.
     axe_check(page, context=None) -> list[dict]
@@ -56,7 +56,7 @@ AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 DEFAULT_TIMEOUT_MS = 10_000
-DEMO_PASSWORD = "ieum1234"
+DEMO_PASSWORD = "ieum-demo-1234"
 
 
 def _browser_required() -> bool:

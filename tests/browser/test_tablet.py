@@ -204,7 +204,7 @@ def test_big_button_and_big_type_in_every_orientation(tablet_page, live_server, 
     tablet_page.set_viewport_size(viewport)
     tablet_page.goto(f"{live_server.url}/auth/login")
     tablet_page.locator('[name="username"]').fill(manager.username)
-    tablet_page.locator('[name="password"]').fill("ieum1234")
+    tablet_page.locator('[name="password"]').fill("ieum-demo-1234")
     with tablet_page.expect_navigation():
         tablet_page.locator('form:has([name="password"]) [type="submit"]').first.click()
     tablet_page.goto(f"{live_server.url}/tablet")
