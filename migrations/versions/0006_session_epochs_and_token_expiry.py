@@ -1,7 +1,7 @@
 """session epochs on users, expiry on API tokens
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-25 10:00:00
 
 A user's ``session_epoch`` is part of every cookie and remember cookie made for them; raising
@@ -15,7 +15,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
