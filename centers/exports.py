@@ -29,6 +29,7 @@ FIGURE_COLUMNS = [
     ("absent", _l("불참")),
     ("technical_issue", _l("접속 장애")),
     ("excused", _l("사유 불참")),
+    ("upcoming", _l("예정(아직 끝나지 않음)")),
     ("unreported", _l("미보고")),
     ("headcount", _l("연인원")),
     ("members", _l("참여 어르신(실인원)")),

@@ -43,8 +43,9 @@ bp = Blueprint(
     "programs",
     __name__,
     template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/programs",
+    static_folder="static/programs",
+    # Not under /static: the app's own /static/<path:filename> rule would answer first (404).
+    static_url_path="/assets/programs",
 )
 
 
