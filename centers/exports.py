@@ -94,12 +94,12 @@ def attendance_csv(user, filters: reports.Filters, group_by: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    leading = [_("구분"), str(GROUP_TITLES[group_by])]
+    leading = [_("번호"), str(GROUP_TITLES[group_by])]
     if group_by == "center":
         leading.insert(1, _("군"))
     writer.writerow(leading + [str(title) for _key, title in FIGURE_COLUMNS])
-    for row in report["rows"]:
-        first = [row["key"], str(row["label"])]
+    for number, row in enumerate(report["rows"], start=1):
+        first = [number, str(row["label"])]
         if group_by == "center":
             first.insert(1, row["county"])
         writer.writerow(first + _figure_values(row))
