@@ -10,6 +10,7 @@ from app.extensions import db
 from programs import bulk, catalog, scheduling, weekly
 from programs.schemas import (
     CalendarKeySchema,
+    ClosureCreatedSchema,
     ClosureCreateSchema,
     ClosureListArgs,
     ClosureSchema,
@@ -287,7 +288,7 @@ class Closures(MethodView):
         return catalog.list_closures(args.get("from_"), args.get("to"))
 
     @blp.arguments(ClosureCreateSchema)
-    @blp.response(201, ClosureSchema)
+    @blp.response(201, ClosureCreatedSchema)
     def post(self, data):
         """A closure day (coordinator): everywhere, for a county, or for a center."""
         closure = catalog.create_closure(current_user, **data)

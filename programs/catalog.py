@@ -240,7 +240,9 @@ def create_closure(
     center_id: int | None = None,
     source: str = "api",
 ) -> Closure:
-    """A closure day: everywhere (neither id), for a county, or for one center."""
+    """A closure day: everywhere (neither id), for a county, or for one center. Sessions
+    already published that day are cancelled or lose the closed centers; ``closure.affected``
+    lists them (:func:`programs.scheduling.apply_closure`)."""
     policy.require_scheduler(user)
     reason = (reason or "").strip()
     if not reason:
@@ -280,6 +282,9 @@ def create_closure(
             "center_id": center_id,
         },
     )
+    from programs import scheduling  # sessions stand on the catalog, not the other way round
+
+    closure.affected = scheduling.apply_closure(user, closure, source=source)
     return closure
 
 

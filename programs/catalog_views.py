@@ -6,11 +6,13 @@ from datetime import timedelta
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
+from app.i18n import fmt_time
 from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
@@ -231,16 +233,8 @@ def closure_list():
                     source="page",
                 )
                 db.session.commit()
-                affected = len(weekly.sessions_between(current_user, closure.date, closure.date))
                 flash(_("휴관일을 추가했습니다."), "success")
-                if affected:
-                    flash(
-                        _(
-                            "그날 이미 잡힌 수업이 %(n)s개 있습니다. 주간 일정에서 확인하세요.",
-                            n=affected,
-                        ),
-                        "info",
-                    )
+                _flash_closure_effects(closure)
                 return redirect(url_for("programs.closure_list"))
             except AppError as exc:
                 db.session.rollback()
@@ -259,6 +253,44 @@ def closure_list():
         county_names=names,
         center_names=center_names,
     ), status
+
+
+def _flash_closure_effects(closure) -> None:
+    """Say what the new closure changed in the published sessions of its day, and how many
+    drafts it left (publishing will skip their closed centers)."""
+    from programs.models import Session
+
+    names = {c.id: c.name for c in rules.center_rows().values()}
+    for effect in closure.affected:
+        session = db.session.get(Session, effect["session_id"])
+        what = f"{fmt_time(session.starts_at)} {session.program.title}"
+        if effect["action"] == "cancelled":
+            flash(_("%(session)s: 초대한 경로당이 모두 쉬어서 수업을 취소했습니다.", session=what), "info")
+        else:
+            flash(
+                ngettext(
+                    "%(session)s: 쉬는 경로당 %(num)d곳(%(names)s)을 초대에서 뺐습니다.",
+                    "%(session)s: 쉬는 경로당 %(num)d곳(%(names)s)을 초대에서 뺐습니다.",
+                    len(effect["center_ids"]),
+                    session=what,
+                    names=", ".join(names.get(cid, str(cid)) for cid in effect["center_ids"]),
+                ),
+                "info",
+            )
+    drafts = [
+        s
+        for s in weekly.sessions_between(current_user, closure.date, closure.date)
+        if s.status == "draft"
+    ]
+    if drafts:
+        flash(
+            ngettext(
+                "그날 초안 %(num)d개는 그대로 두었습니다. 쉬는 경로당을 초대한 초안은 게시할 때 건너뜁니다.",
+                "그날 초안 %(num)d개는 그대로 두었습니다. 쉬는 경로당을 초대한 초안은 게시할 때 건너뜁니다.",
+                len(drafts),
+            ),
+            "info",
+        )
 
 
 @bp.post("/closures/<int:closure_id>/delete")
