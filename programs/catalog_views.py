@@ -3,23 +3,22 @@ printable weekly timetable of a center."""
 
 from datetime import timedelta
 
-import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
-from app.i18n import fmt_time
 from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
+from app.i18n import fmt_time
 from programs import calendar_rules as rules
 from programs import catalog, ical, weekly
 from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
+from programs.qr import svg as qr_svg
 from programs.view_helpers import county_groups, show_error
 from programs.views import bp
 from programs.weeks import monday_of, parse_week, week_of
@@ -402,11 +401,7 @@ def timetable(center_id: int):
         if rules.closure_applies(closure, [row]):
             closed.setdefault(closure.date, closure.reason)
     tablet_url = ical.base_url() + "/tablet"
-    qr = Markup(
-        segno.make(tablet_url, error="m").svg_inline(
-            scale=5, dark="#000", title=_("태블릿 화면 주소")
-        )
-    )
+    qr = qr_svg(tablet_url, title=_("태블릿 화면 주소"))
     return render_template(
         "programs/timetable.html",
         center=center,
