@@ -73,6 +73,7 @@ def check_time(start: time, duration_minutes: int) -> None:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if minutes(start) + duration_minutes > LATEST_END:
         raise Invalid("start", _l("수업은 자정 전에 끝나야 합니다."))
+    rules.check_hours(start, duration_minutes)
 
 
 def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
