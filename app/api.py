@@ -173,3 +173,14 @@ def register(bp: Blueprint) -> None:
     """Register a feature's API blueprint (CSRF is checked in the auth hook instead)."""
     csrf.exempt(bp)
     api.register_blueprint(bp)
+
+
+class Overlay:
+    """An object seen through: ``Overlay(obj, extra=…)`` reads ``extra`` first, then ``obj``."""
+
+    def __init__(self, obj, **overrides):
+        self._obj = obj
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(self._obj, name)

@@ -496,7 +496,7 @@ def run_timing(url: str, runs: int) -> None:
     the same load on a shared machine; the medians are compared."""
     from app import clock
     from app.auth.models import Role, User
-    from centers import reports
+    from centers.reports import services as reports
 
     cases = [
         ("county, one month", 1, date(YEAR, 3, 1), date(YEAR, 3, 31)),
