@@ -66,7 +66,7 @@ def test_county_viewer_dashboard(live_server, page, tmp_path):
     csv_download.value.save_as(csv_path)
     assert csv_download.value.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(csv_path.read_bytes().decode("utf-8-sig"))))
-    assert rows[-1][1] == "합계" and rows[-1][4] == "4" and rows[-1][10] == "13"
+    assert rows[-1][1] == "합계" and rows[-1][4] == "4" and rows[-1][11] == "13"  # after 예정
 
     with page.expect_download() as xlsx_download:
         page.locator("#export-xlsx").click()
