@@ -15,7 +15,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from programs.catalog.forms import DURATION_RANGE
 
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("월")),
@@ -50,7 +52,7 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
@@ -82,7 +84,7 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     weekdays = SelectMultipleField(
         _l("요일"),
