@@ -34,6 +34,16 @@ def home():
     return render_template(template, **context)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page that names no icon; answer the app's icon."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
+
+
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok"}

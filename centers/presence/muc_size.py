@@ -5,6 +5,11 @@ Prosody answers ``{"participants": N}``, a JSON list of ``{jid, email, display_n
 for a room with nobody but the (hidden) focus, and 404 for a room that does not exist. It knows
 display names only, so occupants are matched to invited centers by name (the token's name, which
 the tablet cannot change). A failing Prosody changes nothing.
+
+Prosody picks the virtual host from the request's ``Host`` header; without
+``http_default_host`` it answers ``404 Unknown host`` (an HTML error page) to a request
+addressed to 127.0.0.1, so every request names ``JITSI_XMPP_DOMAIN`` as its host. mod_muc_size's
+own "no such room" is a 404 with an empty body; any other 404 is a failure that changes nothing.
 """
 
 import logging
@@ -42,11 +47,15 @@ class ProsodyError(RuntimeError):
     """Prosody did not answer in a documented shape; nothing was changed."""
 
 
-def _get(url: str, params: dict) -> requests.Response:
+def _get(url: str, params: dict, host: str = "") -> requests.Response:
+    headers = {"Host": host} if host else {}
     try:
-        response = requests.get(url, params=params, timeout=HTTP_TIMEOUT)
+        response = requests.get(url, params=params, headers=headers, timeout=HTTP_TIMEOUT)
     except requests.RequestException as exc:
         raise ProsodyError(str(exc)) from exc
+    if response.status_code == 404 and response.content.strip():
+        # Not mod_muc_size's bare 404: an unknown host, a module not loaded, a wrong path.
+        raise ProsodyError(f"{url}: HTTP 404 {response.text.strip()[:100]!r}")
     if response.status_code not in (200, 404):
         raise ProsodyError(f"{url}: HTTP {response.status_code}")
     return response
@@ -56,7 +65,7 @@ def room_occupants(base_url: str, room: str, domain: str) -> list[dict] | None:
     """The room's occupants from ``/room-size`` and ``/room``: None when the room does not
     exist (404), ``[]`` when it is empty (``{"participants": 0}`` or ``{}``)."""
     params = {"room": room, "domain": domain}
-    size = _get(f"{base_url.rstrip('/')}/room-size", params)
+    size = _get(f"{base_url.rstrip('/')}/room-size", params, domain)
     if size.status_code == 404:
         return None
     try:
@@ -65,7 +74,7 @@ def room_occupants(base_url: str, room: str, domain: str) -> list[dict] | None:
         raise ProsodyError(f"/room-size: unexpected body {size.text[:100]!r}") from exc
     if participants <= 0:
         return []
-    detail = _get(f"{base_url.rstrip('/')}/room", params)
+    detail = _get(f"{base_url.rstrip('/')}/room", params, domain)
     if detail.status_code == 404:
         return None
     try:

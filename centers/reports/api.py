@@ -39,12 +39,15 @@ class FiguresSchema(Schema):
     absent = fields.Integer()
     technical_issue = fields.Integer()
     excused = fields.Integer()
-    unreported = fields.Integer()
+    upcoming = fields.Integer(
+        metadata={"description": "Pairs of sessions not yet ended (start + duration > now) without a status"}
+    )
+    unreported = fields.Integer(metadata={"description": "invited − records with a status − upcoming"})
     headcount = fields.Integer(metadata={"description": "Sum of the records' headcounts (연인원)"})
     members = fields.Integer(metadata={"description": "Distinct members marked present"})
     participation_rate = fields.Float(
         metadata={
-            "description": "attended ÷ (invited − technical_issue − excused), 0 when that is 0"
+            "description": "attended ÷ (invited − upcoming − technical_issue − excused), 0 when that is 0"
         }
     )
     average_headcount = fields.Float(

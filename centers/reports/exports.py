@@ -30,6 +30,7 @@ FIGURE_COLUMNS = [
     ("absent", _l("불참")),
     ("technical_issue", _l("접속 장애")),
     ("excused", _l("사유 불참")),
+    ("upcoming", _l("예정(아직 끝나지 않음)")),
     ("unreported", _l("미보고")),
     ("headcount", _l("연인원")),
     ("members", _l("참여 어르신(실인원)")),
@@ -94,12 +95,12 @@ def attendance_csv(user, filters: reports.Filters, group_by: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    leading = [_("구분"), str(GROUP_TITLES[group_by])]
+    leading = [_("번호"), str(GROUP_TITLES[group_by])]
     if group_by == "center":
         leading.insert(1, _("군"))
     writer.writerow(leading + [str(title) for _key, title in FIGURE_COLUMNS])
-    for row in report["rows"]:
-        first = [row["key"], str(row["label"])]
+    for number, row in enumerate(report["rows"], start=1):
+        first = [number, str(row["label"])]
         if group_by == "center":
             first.insert(1, row["county"])
         writer.writerow(first + _figure_values(row))

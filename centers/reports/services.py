@@ -5,10 +5,13 @@ GROUP BY over the (session × invited center) pairs:
 - ``sessions``       sessions with at least one invited center in scope
 - ``invited``        session × invited-center pairs
 - ``attended`` / ``absent`` / ``technical_issue`` / ``excused``   records by status
-- ``unreported``     ``invited`` minus records with a status (a null status is unreported)
+- ``upcoming``       pairs of sessions not yet ended (start + duration > now, the app's clock)
+                     without a status: not yet held, so neither unreported nor in the rate
+- ``unreported``     ``invited`` minus records with a status minus ``upcoming``
 - ``headcount``      sum of the records' headcounts (연인원)
 - ``members``        distinct members on the records' member lists (marked present)
-- ``participation_rate``  attended ÷ (invited − technical_issue − excused), 0 when that is 0
+- ``participation_rate``  attended ÷ (invited − upcoming − technical_issue − excused), 0 when
+                     that is 0
 
 Only sessions with status ``published`` count (drafts and cancelled sessions never do), over the
 centers in the caller's scope (:func:`app.auth.policy.scope_report`), in an inclusive period.
@@ -44,6 +47,7 @@ FIGURES = (
     "absent",
     "technical_issue",
     "excused",
+    "upcoming",
     "unreported",
     "headcount",
     "members",
@@ -169,6 +173,37 @@ def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def minutes_of_day(column):
+    """Minutes since midnight of a time column, in the database."""
+    if _dialect() == "postgresql":
+        return sa.cast(
+            sa.extract("hour", column) * 60 + sa.extract("minute", column), sa.Integer
+        )
+    return sa.cast(sa.func.strftime("%H", column), sa.Integer) * 60 + sa.cast(
+        sa.func.strftime("%M", column), sa.Integer
+    )
+
+
+def not_ended(now=None):
+    """THE rule of when a session is held: once start + duration <= now (the application's
+    clock, Seoul wall time). This is its SQL form: true for sessions not yet ended. A session
+    lasts at most 240 minutes, so only today's and yesterday's need the arithmetic."""
+    now = (now or clock.now()).astimezone(clock.SEOUL)
+    today = now.date()
+    minute = now.hour * 60 + now.minute  # ends > now ⟺ ends > whole minutes of now
+    ends = minutes_of_day(S.c.start_time) + S.c.duration_minutes
+    return sa.or_(
+        S.c.date > today,
+        sa.and_(S.c.date == today, ends > minute),
+        sa.and_(S.c.date == today - timedelta(days=1), ends > minute + 24 * 60),
+    )
+
+
+def has_ended(session, now=None) -> bool:
+    """The same rule for one loaded session."""
+    return session.ends_at <= (now or clock.now())
+
+
 def _figure_columns() -> list:
     status = A.c.status
     return [
@@ -176,6 +211,7 @@ def _figure_columns() -> list:
         sa.func.count().label("invited"),
         *[sa.func.count(A.c.id).filter(status == s).label(s) for s in STATUSES],
         sa.func.count(status).label("reported"),
+        sa.func.count().filter(sa.and_(status.is_(None), not_ended())).label("upcoming"),
         sa.func.coalesce(sa.func.sum(A.c.headcount), 0).label("headcount"),
         sa.func.coalesce(sa.func.sum(A.c.headcount).filter(status == "attended"), 0).label(
             "attended_headcount"
@@ -324,7 +360,8 @@ def finish(counts, members: int) -> dict:
     counts = {k: counts[k] or 0 for k in EMPTY}
     invited = counts["invited"]
     attended = counts["attended"]
-    denominator = invited - counts["technical_issue"] - counts["excused"]
+    upcoming = counts["upcoming"]
+    denominator = invited - upcoming - counts["technical_issue"] - counts["excused"]
     return {
         "sessions": counts["sessions"],
         "invited": invited,
@@ -332,7 +369,8 @@ def finish(counts, members: int) -> dict:
         "absent": counts["absent"],
         "technical_issue": counts["technical_issue"],
         "excused": counts["excused"],
-        "unreported": invited - counts["reported"],
+        "upcoming": upcoming,
+        "unreported": invited - counts["reported"] - upcoming,
         "headcount": int(counts["headcount"]),
         "members": members,
         "participation_rate": round(attended / denominator, 4) if denominator > 0 else 0.0,
@@ -350,6 +388,7 @@ EMPTY = {
     "technical_issue": 0,
     "excused": 0,
     "reported": 0,
+    "upcoming": 0,
     "headcount": 0,
     "attended_headcount": 0,
 }

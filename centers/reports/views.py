@@ -221,6 +221,7 @@ def center_report_context(center) -> dict:
             "args": filters.as_args(),
             "totals": reports.totals(current_user, filters),
             "records": center_report.center_records(current_user, center),
+            "now": clock.now(),
             "members": center_report.member_attendance(current_user, center),
         }
     }

@@ -9,8 +9,10 @@ so its hash is an ETag that changes only with the content.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import icalendar
 import sqlalchemy as sa
@@ -65,6 +67,79 @@ def instructor_sessions(instructor_id: int) -> list[Session]:
     )
 
 
+# --- the time zone --------------------------------------------------------------------------
+
+TZ_WINDOW = (1970, 2038)  # the years the VTIMEZONE spells out, as icalendar's own does
+
+
+def _offsets(tz, at: datetime) -> tuple[timedelta, timedelta, str]:
+    local = at.astimezone(tz)
+    return local.utcoffset(), local.dst() or timedelta(0), local.tzname()
+
+
+@lru_cache(maxsize=4)
+def vtimezone(tzid: str = "Asia/Seoul") -> icalendar.Timezone:
+    """The zone's VTIMEZONE from the tzdata transitions themselves (found hour by hour in UTC).
+
+    icalendar's generated one puts the 1987–88 Korean daylight-saving onsets an hour late
+    (03:00 instead of 02:00 standard time); RFC 5545 wants each onset as the wall time *before*
+    the change (UTC + TZOFFSETFROM), which is what this writes."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(tzid)
+    start = datetime(TZ_WINDOW[0], 1, 1, tzinfo=UTC)
+    end = datetime(TZ_WINDOW[1], 1, 1, tzinfo=UTC)
+    first = _offsets(tz, start)
+    out = icalendar.Timezone()
+    out.add("tzid", tzid)
+    out.add("x-lic-location", tzid)
+    initial = icalendar.TimezoneStandard()
+    initial.add("dtstart", datetime(TZ_WINDOW[0], 1, 1))
+    initial.add("tzoffsetfrom", first[0])
+    initial.add("tzoffsetto", first[0])
+    initial.add("tzname", first[2])
+    out.add_component(initial)
+    day, step = start, timedelta(days=1)
+    before = first
+    while day < end:
+        after = _offsets(tz, day + step)
+        if after[0] != before[0]:
+            moment = day
+            while _offsets(tz, moment + timedelta(hours=1))[0] == before[0]:
+                moment += timedelta(hours=1)
+            lo, hi = moment, moment + timedelta(hours=1)  # the change lies in (lo, hi]
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if _offsets(tz, mid)[0] == before[0] else (lo, mid)
+            now = _offsets(tz, hi)
+            part = icalendar.TimezoneDaylight() if now[1] else icalendar.TimezoneStandard()
+            part.add("dtstart", (hi + before[0]).replace(tzinfo=None))
+            part.add("tzoffsetfrom", before[0])
+            part.add("tzoffsetto", now[0])
+            part.add("tzname", now[2])
+            out.add_component(part)
+            before = now
+        day += step
+    return out
+
+
+# --- the organizer ----------------------------------------------------------------------------
+
+
+def organizer() -> icalendar.vCalAddress | None:
+    """``CALENDAR_ORGANIZER`` (``Name <mailto:address>`` or ``Name <address>``): the
+    coordinating city that publishes the schedule. RFC 5546 needs it with ``METHOD:PUBLISH``."""
+    value = (current_app.config.get("CALENDAR_ORGANIZER") or "").strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(.*?)\s*<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+)\s*>", value)
+    name, address = (match.group(1), match.group(2)) if match else ("", value.removeprefix("mailto:"))
+    who = icalendar.vCalAddress(f"mailto:{address}")
+    if name:
+        who.params["CN"] = icalendar.vText(name)
+    return who
+
+
 def _event(session: Session) -> icalendar.Event:
     cancelled = session.status == "cancelled"
     event = icalendar.Event()
@@ -98,6 +173,9 @@ def _event(session: Session) -> icalendar.Event:
     event.add("sequence", session.sequence or 0)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    who = organizer()
+    if who is not None:
+        event.add("organizer", who)
     return event
 
 
@@ -108,17 +186,17 @@ def build(name: str, sessions: list[Session]) -> bytes:
         cal.add("prodid", PRODID)
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
-        cal.add("method", "PUBLISH")
+        if organizer() is not None:
+            # RFC 5546: a PUBLISH carries its ORGANIZER; without one configured, no METHOD.
+            cal.add("method", "PUBLISH")
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", "Asia/Seoul")
         cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
+        # The zone comes first and is declared even in an empty feed (clients show it).
+        cal.add_component(vtimezone("Asia/Seoul"))
         for session in sessions:
             cal.add_component(_event(session))
-        if not sessions:
-            # An empty feed still declares its zone (clients show it as Asia/Seoul).
-            cal.add_component(icalendar.Timezone.from_tzid("Asia/Seoul"))
-        cal.add_missing_timezones()
         return cal.to_ical()
 
 

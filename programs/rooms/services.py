@@ -167,7 +167,25 @@ class VideoProvider:
 
     # configuration
     def _get(self, key: str) -> str:
-        return (self.config.get(key) or "").strip()
+        return (str(self.config.get(key) or "")).strip()
+
+    # Rights Jitsi grants a moderator unless the token says otherwise (mod_jitsi_permissions
+    # on a self-hosted Prosody, JaaS alike): seniors' classes are not recorded, streamed or
+    # transcribed unless JITSI_ALLOW_RECORDING says so, and never dial out.
+    RECORDING_FEATURES = ("recording", "livestreaming", "transcription")
+    CALL_FEATURES = ("outbound-call", "sip-outbound-call")
+
+    def features(self, participant) -> dict[str, Any]:
+        """``context.features``: the strings "true"/"false" Jitsi's token documents use, and
+        ``name-readonly`` (a JSON true, as Prosody's check compares it) so nobody can change
+        the name the token gives; the polling matches centers by that name."""
+        allow = self._get("JITSI_ALLOW_RECORDING").lower() in ("1", "true", "yes", "on")
+        flag = "true" if (allow and participant.moderator) else "false"
+        return {
+            **{name: flag for name in self.RECORDING_FEATURES},
+            **{name: "false" for name in self.CALL_FEATURES},
+            "name-readonly": True,
+        }
 
     @property
     def app_id(self) -> str:
@@ -301,10 +319,12 @@ class SelfHostedProvider(VideoProvider):
                     "id": participant.id,
                     "name": participant.name,
                     "email": participant.email,
-                    "moderator": participant.moderator,
+                    # A string, as Jitsi's token document writes it ("true"/"false").
+                    "moderator": "true" if participant.moderator else "false",
                     # mod_token_affiliation reads this; "member" keeps Jicofo from promoting.
                     "affiliation": "owner" if participant.moderator else "member",
                 },
+                "features": self.features(participant),
             },
         }
 
@@ -313,7 +333,6 @@ class JaasProvider(VideoProvider):
     """8x8 JaaS: RS256 only, rooms under ``https://8x8.vc/<AppID>/``."""
 
     mode = "jaas"
-    FEATURES = ("livestreaming", "recording", "transcription", "outbound-call", "sip-outbound-call")
 
     def domain(self) -> str | None:
         return self._get("JITSI_DOMAIN") or JAAS_DOMAIN
@@ -354,7 +373,7 @@ class JaasProvider(VideoProvider):
                     "avatar": "",
                     "moderator": flag,
                 },
-                "features": {name: "false" for name in self.FEATURES},
+                "features": self.features(participant),
             },
         }
 

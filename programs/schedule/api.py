@@ -10,6 +10,7 @@ from programs.schedule import bulk, closures, weekly
 from programs.schedule import scope as session_scope
 from programs.schedule import services as scheduling
 from programs.schedule.schemas import (
+    ClosureCreatedSchema,
     ClosureCreateSchema,
     ClosureListArgs,
     ClosureSchema,
@@ -167,7 +168,7 @@ class Closures(MethodView):
         return closures.list_closures(args.get("from_"), args.get("to"))
 
     @blp.arguments(ClosureCreateSchema)
-    @blp.response(201, ClosureSchema)
+    @blp.response(201, ClosureCreatedSchema)
     def post(self, data):
         """A closure day (coordinator): everywhere, for a county, or for a center."""
         closure = closures.create_closure(current_user, **data)

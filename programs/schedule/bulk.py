@@ -52,12 +52,16 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
     lock_days(monday + timedelta(days=i) for i in range(7))
     s, c = Session.__table__, rules.centers_table()
     in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
-    drafts = [
-        _Draft(r.id, r.date)
-        for r in db.session.execute(
-            sa.select(s.c.id, s.c.date).where(in_week).order_by(s.c.date, s.c.id)
-        )
-    ]
+    rows = db.session.execute(
+        sa.select(s.c.id, s.c.date, s.c.start_time, s.c.duration_minutes)
+        .where(in_week)
+        .order_by(s.c.date, s.c.id)
+    ).all()
+    drafts = [_Draft(r.id, r.date) for r in rows]
+    # Operating hours may have narrowed since a draft was made (SESSION_HOURS).
+    outside = {
+        r.id: v for r in rows if (v := rules.hours_violation(r.start_time, r.duration_minutes))
+    }
     skipped: list[dict[str, Any]] = []
 
     def skip(draft: _Draft, exc) -> None:
@@ -71,6 +75,11 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
         if violation is not None:
             for draft in day_drafts:
                 skip(draft, violation)
+            continue
+        for draft in [d for d in day_drafts if d.id in outside]:
+            skip(draft, outside[draft.id])
+        day_drafts = [d for d in day_drafts if d.id not in outside]
+        if not day_drafts:
             continue
         day_filter = sa.and_(s.c.date == day, s.c.status == "draft", c.c.active.is_(True))
         kept = _skip_closed(day_drafts, day, day_filter, skip)
@@ -203,6 +212,8 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
                 skip(src, Invalid("instructor_id", _l("활동을 마친 강사입니다.")))
             elif src.id in without_centers:
                 skip(src, Invalid("center_ids", _l("운영하는 초대 경로당이 없습니다.")))
+            elif rules.hours_violation(src.start_time, src.duration_minutes) is not None:
+                skip(src, rules.hours_violation(src.start_time, src.duration_minutes))
             else:
                 candidates.append(src)
         if not candidates:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -160,6 +160,48 @@ def everywhere_closure(day: date) -> Closure | None:
     return next(
         (c for c in closures_between(day, day) if c.county_id is None and c.center_id is None), None
     )
+
+
+# --- operating hours ---------------------------------------------------------------------------
+
+DEFAULT_SESSION_HOURS = "07:00-21:00"
+
+
+def session_hours() -> tuple[time, time]:
+    """``SESSION_HOURS`` (``HH:MM-HH:MM``, default 07:00–21:00): when classes may run."""
+    from flask import current_app
+
+    value = str(current_app.config.get("SESSION_HOURS") or DEFAULT_SESSION_HOURS)
+    opens, _, closes = value.replace("–", "-").partition("-")
+    return time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+
+
+def hours_violation(start: time, duration_minutes: int) -> RuleViolation | None:
+    """A session must start and end inside the operating hours: 422 ``outside_hours``."""
+    opens, closes = session_hours()
+    begin = start.hour * 60 + start.minute
+    end = begin + duration_minutes
+    if begin >= opens.hour * 60 + opens.minute and end <= closes.hour * 60 + closes.minute:
+        return None
+    return RuleViolation(
+        "outside_hours",
+        _(
+            "수업은 %(opens)s부터 %(closes)s 사이에 시작하고 끝나야 합니다.",
+            opens=opens.strftime("%H:%M"),
+            closes=closes.strftime("%H:%M"),
+        ),
+        field="start",
+        opens=opens.strftime("%H:%M"),
+        closes=closes.strftime("%H:%M"),
+        start=start.strftime("%H:%M"),
+        end=f"{end // 60 % 24:02d}:{end % 60:02d}",
+    )
+
+
+def check_hours(start: time, duration_minutes: int) -> None:
+    violation = hours_violation(start, duration_minutes)
+    if violation is not None:
+        raise violation
 
 
 # --- the check ---------------------------------------------------------------------------------

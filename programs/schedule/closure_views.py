@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -11,10 +12,13 @@ from app import clock
 from app.errors import Invalid
 from app.extensions import db
 from app.forms import SimpleForm
+from app.i18n import fmt_time
 from app.pages import save
+from programs.schedule import calendar_rules as rules
 from programs.schedule import closures, weekly
 from programs.schedule import scope as session_scope
 from programs.schedule.forms import ClosureForm
+from programs.schedule.models import Session
 from programs.schedule.view_helpers import county_groups, show_error
 from programs.schedule.views import bp
 
@@ -53,16 +57,8 @@ def closure_list():
             saved = save(add_closure)
             if saved.ok:
                 closure = saved.result
-                affected = len(weekly.sessions_between(current_user, closure.date, closure.date))
                 flash(_("휴관일을 추가했습니다."), "success")
-                if affected:
-                    flash(
-                        _(
-                            "그날 이미 잡힌 수업이 %(n)s개 있습니다. 주간 일정에서 확인하세요.",
-                            n=affected,
-                        ),
-                        "info",
-                    )
+                _flash_closure_effects(closure)
                 return redirect(url_for("schedule.closure_list"))
             problem = show_error(form, saved.error)
         status = 422
@@ -79,6 +75,42 @@ def closure_list():
         county_names=names,
         center_names=center_names,
     ), status
+
+
+def _flash_closure_effects(closure) -> None:
+    """Say what the new closure changed in the published sessions of its day, and how many
+    drafts it left (publishing will skip their closed centers)."""
+    names = {c.id: c.name for c in rules.center_rows().values()}
+    for effect in closure.affected:
+        session = db.session.get(Session, effect["session_id"])
+        what = f"{fmt_time(session.starts_at)} {session.program.title}"
+        if effect["action"] == "cancelled":
+            flash(_("%(session)s: 초대한 경로당이 모두 쉬어서 수업을 취소했습니다.", session=what), "info")
+        else:
+            flash(
+                ngettext(
+                    "%(session)s: 쉬는 경로당 %(num)d곳(%(names)s)을 초대에서 뺐습니다.",
+                    "%(session)s: 쉬는 경로당 %(num)d곳(%(names)s)을 초대에서 뺐습니다.",
+                    len(effect["center_ids"]),
+                    session=what,
+                    names=", ".join(names.get(cid, str(cid)) for cid in effect["center_ids"]),
+                ),
+                "info",
+            )
+    drafts = [
+        s
+        for s in weekly.sessions_between(current_user, closure.date, closure.date)
+        if s.status == "draft"
+    ]
+    if drafts:
+        flash(
+            ngettext(
+                "그날 초안 %(num)d개는 그대로 두었습니다. 쉬는 경로당을 초대한 초안은 게시할 때 건너뜁니다.",
+                "그날 초안 %(num)d개는 그대로 두었습니다. 쉬는 경로당을 초대한 초안은 게시할 때 건너뜁니다.",
+                len(drafts),
+            ),
+            "info",
+        )
 
 
 @bp.post("/closures/<int:closure_id>/delete")

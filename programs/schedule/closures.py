@@ -10,6 +10,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from programs.schedule import calendar_rules as rules
 from programs.schedule import scope as session_scope
+from programs.schedule import services as scheduling
 from programs.schedule.models import Closure
 
 
@@ -31,7 +32,9 @@ def create_closure(
     center_id: int | None = None,
     source: str = "api",
 ) -> Closure:
-    """A closure day: everywhere (neither id), for a county, or for one center."""
+    """A closure day: everywhere (neither id), for a county, or for one center. Sessions
+    already published that day are cancelled or lose the closed centers; ``closure.affected``
+    lists them (:func:`programs.schedule.services.apply_closure`)."""
     session_scope.require_scheduler(user)
     reason = (reason or "").strip()
     if not reason:
@@ -71,6 +74,7 @@ def create_closure(
             "center_id": center_id,
         },
     )
+    closure.affected = scheduling.apply_closure(user, closure, source=source)
     return closure
 
 

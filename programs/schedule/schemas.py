@@ -169,6 +169,25 @@ class ClosureSchema(Schema):
     center_id = fields.Integer(allow_none=True)
 
 
+class ClosureEffectSchema(Schema):
+    session_id = fields.Integer()
+    action = fields.String(
+        validate=validate.OneOf(("cancelled", "uninvited")),
+        metadata={"description": "cancelled: every invited center is closed; uninvited: some are"},
+    )
+    center_ids = fields.List(
+        fields.Integer(),
+        metadata={"description": "the centers uninvited (for cancelled: all it had)"},
+    )
+
+
+class ClosureCreatedSchema(ClosureSchema):
+    affected = fields.List(
+        fields.Nested(ClosureEffectSchema),
+        metadata={"description": "Published sessions of that date the closure changed"},
+    )
+
+
 class ClosureCreateSchema(Schema):
     date = fields.Date(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -75,6 +75,7 @@ def check_time(start: time, duration_minutes: int) -> None:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if minutes(start) + duration_minutes > LATEST_END:
         raise Invalid("start", _l("수업은 자정 전에 끝나야 합니다."))
+    rules.check_hours(start, duration_minutes)
 
 
 def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
@@ -385,6 +386,56 @@ def cancel_session(
         source=source,
     )
     return session
+
+
+def apply_closure(user, closure, *, source: str = "api") -> list[dict[str, Any]]:
+    """What a new closure does to the sessions already published on its date (API.md): one
+    whose invited centers are then all closed (by this closure and the day's others) is
+    cancelled with the closure's reason; one with only some closed loses those invitations.
+    Both raise the calendar ``sequence`` and are audited. Drafts are left alone (publishing
+    skips them as ``closed``). Returns ``[{session_id, action, center_ids}]``."""
+    session_scope.require_scheduler(user)
+    published = list(
+        db.session.scalars(
+            sa.select(Session)
+            .where(Session.date == closure.date, Session.status == "published")
+            .order_by(Session.start_time, Session.id)
+        )
+    )
+    if not published:
+        return []
+    closures = rules.closures_between(closure.date, closure.date)
+    invited = {cid for s in published for cid in s.center_ids}
+    centers = rules.center_rows(invited).values()
+    closed_now = set(rules.closed_centers(closure, centers))
+    closed_all = {cid for c in closures for cid in rules.closed_centers(c, centers)}
+    affected: list[dict[str, Any]] = []
+    for session in published:
+        hit = sorted(closed_now & set(session.center_ids))
+        if not hit:
+            continue
+        before = snapshot(session)
+        if set(session.center_ids) <= closed_all:
+            session.status = "cancelled"
+            session.cancelled_at = utcnow()
+            session.cancel_reason = closure.reason
+            action, centers_out, kind = "cancelled", session.center_ids, "session.cancel"
+        else:
+            session.invitations = [i for i in session.invitations if i.center_id not in hit]
+            action, centers_out, kind = "uninvited", hit, "session.uninvite"
+        _touch(session)
+        _flush(session)
+        audit.record(
+            user,
+            kind,
+            "session",
+            session.id,
+            before=before,
+            after={**snapshot(session), "closure_id": closure.id},
+            source=source,
+        )
+        affected.append({"session_id": session.id, "action": action, "center_ids": centers_out})
+    return affected
 
 
 def reschedule_session(

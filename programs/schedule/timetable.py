@@ -2,11 +2,9 @@
 
 from datetime import timedelta
 
-import segno
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app import clock
 from app.errors import Invalid
@@ -14,6 +12,7 @@ from centers.directory import scope as center_scope
 from programs.feeds import ical
 from programs.schedule import calendar_rules as rules
 from programs.schedule import weekly
+from programs.schedule.qr import svg as qr_svg
 from programs.schedule.views import bp
 from programs.schedule.weeks import monday_of, parse_week, week_of
 
@@ -40,11 +39,7 @@ def timetable(center_id: int):
         if rules.closure_applies(closure, [row]):
             closed.setdefault(closure.date, closure.reason)
     tablet_url = ical.base_url() + "/tablet"
-    qr = Markup(
-        segno.make(tablet_url, error="m").svg_inline(
-            scale=5, dark="#000", title=_("태블릿 화면 주소")
-        )
-    )
+    qr = qr_svg(tablet_url, title=_("태블릿 화면 주소"))
     return render_template(
         "schedule/timetable.html",
         center=center,

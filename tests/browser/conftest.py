@@ -27,6 +27,14 @@ Plain functions (``from tests.browser.conftest import login, axe_check, assert_a
         Fails with a readable list of violations: rule, impact, help, the first three targets
         with their HTML.
 
+Page health
+    Every page the ``page`` and ``tablet_page`` fixtures open (and any other page of their
+    context) is watched: a response with status >= 400 for an asset (script, stylesheet, image,
+    font, fetch/XHR), a request that fails, or a console error fails the test. A test that
+    provokes such a thing on purpose (offline mode, a page it expects to be refused) marks it:
+    ``@pytest.mark.page_errors_expected`` (everything allowed) or calls
+    ``page_health.allow(pattern)`` with a regular expression matched against each problem.
+
 When a browser test fails, a screenshot of each of its pages goes to test-artifacts/browser/.
 """
 
@@ -67,6 +75,12 @@ def _browser_required() -> bool:
 
 
 # --- marking and failure reports -------------------------------------------------------------
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "page_errors_expected: failed requests and console errors do not fail the test"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -125,28 +139,97 @@ def browser():
         playwright.stop()
 
 
-def _open_page(browser, **context_options):
+# Resource types whose failure means a broken page (a document answering 403 or 404 can be
+# what a test expects; the assets it loads never should fail).
+ASSET_TYPES = {"script", "stylesheet", "image", "font", "fetch", "xhr", "media", "manifest"}
+
+
+class PageHealth:
+    """Collects failed assets, failed requests and console errors of a browser context."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+        self._answered: set[str] = set()
+        self._allowed: list[re.Pattern] = []
+
+    def allow(self, pattern: str) -> None:
+        self._allowed.append(re.compile(pattern))
+
+    def watch(self, page) -> None:
+        page.on("response", self._on_response)
+        page.on("requestfailed", self._on_request_failed)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _on_response(self, response) -> None:
+        self._answered.add(response.url)
+        if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
+            self.problems.append(
+                f"{response.status} {response.request.resource_type} {response.url}"
+            )
+
+    def _on_request_failed(self, request) -> None:
+        if request.url.startswith(("data:", "blob:")):
+            return
+        if request.failure == "net::ERR_ABORTED" and request.url in self._answered:
+            return  # a download, or a response already judged above
+        self.problems.append(f"request failed ({request.failure}) {request.url}")
+
+    def _on_console(self, message) -> None:
+        # "Failed to load resource" repeats a response seen above; a document answering 4xx
+        # (a refused login, a 403 page) can be what the test expects, its assets never.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            location = message.location or {}
+            self.problems.append(f"console error: {message.text} ({location.get('url', '')})")
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.problems if not any(a.search(p) for a in self._allowed)]
+
+
+@pytest.fixture
+def page_health():
+    """The problems seen by this test's pages; ``page_health.allow(regex)`` to accept some."""
+    return PageHealth()
+
+
+def _open_page(browser, health: PageHealth | None = None, **context_options):
     context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul", **context_options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    if health is not None:
+        context.on("page", health.watch)
     page = context.new_page()
     return context, page
 
 
+def _check_health(request, health: PageHealth) -> None:
+    if _failed(request) or request.node.get_closest_marker("page_errors_expected"):
+        return
+    problems = health.unexpected()
+    if problems:
+        pytest.fail(
+            f"{len(problems)} failed asset(s), request(s) or console error(s):\n"
+            + "\n".join(f"- {p}" for p in problems[:20]),
+            pytrace=False,
+        )
+
+
 @pytest.fixture
-def page(request, browser):
+def page(request, browser, page_health):
     """A new context and page per test: Korean, Seoul time, a 1280x800 desktop window."""
-    context, page = _open_page(browser, viewport={"width": 1280, "height": 800})
+    context, page = _open_page(browser, page_health, viewport={"width": 1280, "height": 800})
     yield page
     if _failed(request):
         _screenshot(request, page)
     context.close()
+    _check_health(request, page_health)
 
 
 @pytest.fixture
-def tablet_page(request, browser):
+def tablet_page(request, browser, page_health):
     """A center's tablet: a landscape 10-inch Android tablet (1280x800 CSS px at 1.5x), touch."""
     context, page = _open_page(
         browser,
+        page_health,
         viewport={"width": 1280, "height": 800},
         device_scale_factor=1.5,
         is_mobile=True,
@@ -156,6 +239,7 @@ def tablet_page(request, browser):
     if _failed(request):
         _screenshot(request, page, "-tablet")
     context.close()
+    _check_health(request, page_health)
 
 
 # --- login -----------------------------------------------------------------------------------

@@ -66,7 +66,9 @@ def test_county_viewer_dashboard(live_server, page, tmp_path):
     csv_download.value.save_as(csv_path)
     assert csv_download.value.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(csv_path.read_bytes().decode("utf-8-sig"))))
-    assert rows[-1][1] == "합계" and rows[-1][4] == "4" and rows[-1][10] == "13"
+    # The 예정 column (upcoming) stands before 미보고, so 연인원 is the twelfth column.
+    assert rows[0][9] == "예정(아직 끝나지 않음)" and rows[0][11] == "연인원"
+    assert rows[-1][1] == "합계" and rows[-1][4] == "4" and rows[-1][11] == "13"
 
     with page.expect_download() as xlsx_download:
         page.locator("#export-xlsx").click()

@@ -453,9 +453,12 @@ def test_webhooks_over_real_http(live_server, world):  # noqa: F811
 
 class StandInProsody:
     """A threaded HTTP server answering ``/room-size`` and ``/room`` as mod_muc_size does:
-    404 for a room that does not exist, ``{}`` for a room with only the (hidden) focus."""
+    404 with an empty body for a room that does not exist, ``{}`` for a room with only the
+    (hidden) focus. Like Prosody without ``http_default_host``, it serves only its virtual host
+    (``host``, from the ``Host`` header) and answers anything else with its 404 error page."""
 
-    def __init__(self):
+    def __init__(self, host: str = "xmpp.example.org"):
+        self.host = host
         self.rooms: dict[str, list[dict]] = {}
         self.fail = False
         self.requests: list[tuple[str, dict]] = []
@@ -468,9 +471,12 @@ class StandInProsody:
                 stand_in.requests.append((url.path, params))
                 if stand_in.fail:
                     return self._send(500, "boom")
+                host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+                if host != stand_in.host:
+                    return self._send(404, f"<h1>Not Found</h1><p>Unknown host: {host}</p>")
                 occupants = stand_in.rooms.get(params.get("room"))
                 if url.path not in ("/room-size", "/room"):
-                    return self._send(404, "")
+                    return self._send(404, "<h1>Not Found</h1>")
                 if occupants is None:
                     return self._send(404, "")
                 if url.path == "/room-size":
@@ -593,6 +599,21 @@ def test_a_failing_prosody_changes_nothing(prosody, client, world):
     [result] = presence.poll_prosody()
     db.session.commit()
     assert result["status"] == "error" and "500" in result["error"]
+    assert presence.in_room(session) == 1 and _record(session, a).left_at is None
+
+
+def test_a_404_that_is_not_muc_sizes_own_changes_nothing(prosody, app_config, client, world):
+    """Prosody's "Unknown host" page (a wrong JITSI_XMPP_DOMAIN, or no Host header) is not
+    "room gone": the center stays in the room."""
+    session, a = world["session"], world["a"]
+    _post_event(
+        client, "occupant/joined", occupant(session, f"center-{a.id}", "a@m/1", joined_at=ts(1))
+    )
+    app_config(JITSI_XMPP_DOMAIN="127.0.0.1")
+    clock.freeze(START + timedelta(minutes=10))
+    [result] = presence.poll_prosody()
+    db.session.commit()
+    assert result["status"] == "error" and "Unknown host" in result["error"]
     assert presence.in_room(session) == 1 and _record(session, a).left_at is None
 
 

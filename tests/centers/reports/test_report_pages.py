@@ -29,6 +29,7 @@ CSV_FIGURES = [
     "absent",
     "technical_issue",
     "excused",
+    "upcoming",
     "unreported",
     "headcount",
     "members",
@@ -149,7 +150,7 @@ def test_csv_export(client, login_as, data, viewer):
     raw = response.data
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["구분", "군", "경로당"] and rows[0][-1] == "참여율(%)"
+    assert rows[0][:3] == ["번호", "군", "경로당"] and rows[0][-1] == "참여율(%)"
     by_name = {row[2]: row for row in rows[1:]}
     for key, center in (("c1", data.c1), ("c2", data.c2), ("c3", data.c3)):
         expected = EXPECTED_BY_CENTER[key]
@@ -172,12 +173,10 @@ def test_csv_by_category_and_week(client, login_as, data, viewer):
         "/reports/attendance.csv", query_string={**NOV, "group_by": "category"}
     ).data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert [r[0] for r in rows[1:-1]] == ["health", "leisure"] or [r[0] for r in rows[1:-1]] == [
-        "leisure",
-        "health",
-    ]
-    by_key = {r[0]: r for r in rows[1:-1]}
-    assert by_key["health"][2:5] == ["3", "5", "3"]
+    assert [r[0] for r in rows[1:-1]] == ["1", "2"]  # row numbers, not internal keys
+    assert "health" not in text and "leisure" not in text
+    by_label = {r[1]: r for r in rows[1:-1]}
+    assert by_label["건강"][2:5] == ["3", "5", "3"]
     week = client.get(
         "/reports/attendance.csv", query_string={**NOV, "group_by": "week"}
     ).data.decode("utf-8-sig")
@@ -211,10 +210,8 @@ def test_excel_export_for_the_county_viewer(client, login_as, data, viewer):
     centers = _sheet_rows(book["경로당별"])
     header = next(i for i, row in enumerate(centers) if row[0] == "군")
     body = {row[1]: row for row in centers[header + 1 :] if row[1]}
-    assert body[data.c1.name][2:12] == (3, 3, 3, 0, 0, 0, 0, 30, 3, 100.0) or list(
-        body[data.c1.name][2:12]
-    ) == [3, 3, 3, 0, 0, 0, 0, 30, 3, 100.0]
-    assert list(body["합계"][2:12]) == [5, 9, 4, 1, 1, 1, 2, 35, 4, 57.1]
+    assert list(body[data.c1.name][2:13]) == [3, 3, 3, 0, 0, 0, 0, 0, 30, 3, 100.0]
+    assert list(body["합계"][2:13]) == [5, 9, 4, 1, 1, 1, 0, 2, 35, 4, 57.1]
     assert data.c4.name not in body
 
     sessions = _sheet_rows(book["수업별"])
@@ -232,7 +229,7 @@ def test_excel_export_for_the_county_viewer(client, login_as, data, viewer):
         s4[2] == "실버체조" and s4[3] == "건강" and list(s4[5:7]) == [2, 1]
     )  # only county A's centers
     total = next(row for row in sessions if row[2] == "합계")
-    assert list(total[5:14]) == [9, 4, 1, 1, 1, 2, 35, 4, 57.1]
+    assert list(total[5:15]) == [9, 4, 1, 1, 1, 0, 2, 35, 4, 57.1]
     everything = " ".join(
         str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
     )

@@ -222,3 +222,63 @@ console.log(JSON.stringify({{ name, zones, events: out }}));
     cancelled = by_uid[f"session-{session.id}@ieum"]
     assert cancelled["status"] == "CANCELLED" and cancelled["sequence"] == 1
     assert cancelled["start"] == "2026-11-26T05:00:00.000Z"
+
+
+# --- the VTIMEZONE and the organizer ---------------------------------------------------------
+
+
+def _onsets(vtimezone) -> list[tuple[datetime, object]]:
+    """(UTC instant, offset after) of every onset, read as RFC 5545 says: DTSTART is the wall
+    time before the change, so the instant is DTSTART − TZOFFSETFROM."""
+    out = []
+    for part in vtimezone.walk():
+        if part.name not in ("STANDARD", "DAYLIGHT"):
+            continue
+        start = part.decoded("dtstart").replace(tzinfo=UTC)
+        out.append((start - part.decoded("tzoffsetfrom"), part.decoded("tzoffsetto")))
+    return sorted(out)
+
+
+def test_vtimezone_matches_tzdata_including_1987_and_1988(client, feed_world):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    seoul = ZoneInfo("Asia/Seoul")
+    cal = icalendar.Calendar.from_ical(client.get(center_url(feed_world)).data)
+    [tz] = cal.walk("VTIMEZONE")
+    assert str(tz["tzid"]) == "Asia/Seoul"
+    onsets = _onsets(tz)
+
+    def offset_at(instant):
+        return [after for at, after in onsets if at <= instant][-1]
+
+    # Every hour of 1987 and 1988 (the years Korea kept daylight saving), then every day.
+    hour = datetime(1987, 1, 1, tzinfo=UTC)
+    while hour < datetime(1989, 1, 1, tzinfo=UTC):
+        assert offset_at(hour) == hour.astimezone(seoul).utcoffset(), hour
+        hour += timedelta(minutes=30)
+    day = datetime(1970, 1, 1, 12, tzinfo=UTC)
+    while day < datetime(2037, 12, 31, tzinfo=UTC):
+        assert offset_at(day) == day.astimezone(seoul).utcoffset(), day
+        day += timedelta(days=1)
+    # The onsets themselves: 02:00 standard time in May, 03:00 daylight time in October.
+    daylight = [p for p in tz.walk("DAYLIGHT")]
+    assert [p.decoded("dtstart") for p in daylight] == [
+        datetime(1987, 5, 10, 2, 0),
+        datetime(1988, 5, 8, 2, 0),
+    ]
+
+
+def test_without_an_organizer_there_is_no_method(client, feed_world):
+    body = client.get(center_url(feed_world)).data
+    cal = icalendar.Calendar.from_ical(body)
+    assert "METHOD" not in cal and b"ORGANIZER" not in body
+
+
+def test_with_an_organizer_publish_carries_it_on_every_event(app_config, client, feed_world):
+    app_config(CALENDAR_ORGANIZER="부천시 복지정책과 <mailto:welfare@bucheon.example>")
+    cal = icalendar.Calendar.from_ical(client.get(center_url(feed_world)).data)
+    assert str(cal["method"]) == "PUBLISH"
+    evs = cal.walk("VEVENT")
+    assert evs and all(str(e["organizer"]) == "mailto:welfare@bucheon.example" for e in evs)
+    assert all(str(e["organizer"].params["CN"]) == "부천시 복지정책과" for e in evs)

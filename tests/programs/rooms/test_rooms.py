@@ -158,9 +158,17 @@ def test_selfhosted_hs256_token_has_every_claim():
                 "id": "center-7",
                 "name": "봉성2리 경로당",
                 "email": "",
-                "moderator": False,
+                "moderator": "false",
                 "affiliation": "member",
-            }
+            },
+            "features": {
+                "recording": "false",
+                "livestreaming": "false",
+                "transcription": "false",
+                "outbound-call": "false",
+                "sip-outbound-call": "false",
+                "name-readonly": True,
+            },
         },
     }
     with pytest.raises(jwt.InvalidSignatureError):
@@ -185,9 +193,25 @@ def test_selfhosted_rs256_token_carries_the_kid_and_moderator(rsa_key):
         "id": "instructor-3",
         "name": "김미숙",
         "email": "",
-        "moderator": True,
+        "moderator": "true",
         "affiliation": "owner",
     }
+    # The instructor moderates but may not record, stream, transcribe or dial out by default.
+    assert claims["context"]["features"] == {
+        "recording": "false",
+        "livestreaming": "false",
+        "transcription": "false",
+        "outbound-call": "false",
+        "sip-outbound-call": "false",
+        "name-readonly": True,
+    }
+    allowed = rooms.provider({**config, "JITSI_ALLOW_RECORDING": "true"})
+    teacher = _decode(allowed.token("r", TEACHER, START, END), public, "RS256", "jitsi")[1]
+    center = _decode(allowed.token("r", CENTER, START, END), public, "RS256", "jitsi")[1]
+    features = teacher["context"]["features"]
+    assert [features[k] for k in ("recording", "livestreaming", "transcription")] == ["true"] * 3
+    assert features["outbound-call"] == "false"
+    assert center["context"]["features"]["recording"] == "false"  # only the moderator records
 
 
 def test_private_key_can_come_from_a_file(tmp_path, rsa_key):
@@ -262,11 +286,12 @@ def test_jaas_token_has_every_claim(rsa_key):
                 "moderator": "true",
             },
             "features": {
-                "livestreaming": "false",
                 "recording": "false",
+                "livestreaming": "false",
                 "transcription": "false",
                 "outbound-call": "false",
                 "sip-outbound-call": "false",
+                "name-readonly": True,
             },
         },
     }
@@ -343,7 +368,7 @@ def test_jsonwebtoken_accepts_selfhosted_and_jaas_tokens(rsa_key):
         "id": "center-7",
         "name": "봉성2리 경로당",
         "email": "",
-        "moderator": False,
+        "moderator": "false",
         "affiliation": "member",
     }
     # Jitsi allows no skew: before nbf and after exp the same library refuses it.
