@@ -6,7 +6,7 @@ Feature packages make their endpoints with :func:`blueprint` and register them w
 """
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
@@ -16,6 +16,7 @@ from app.auth.models import ApiToken, User, hash_token
 from app.database import utcnow
 from app.errors import Invalid, Unauthorized
 from app.extensions import csrf, db
+from app.params import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 
 API_PREFIX = "/api/v1"
 # Paths that authenticate themselves (the document, Jitsi's webhooks, tablet pairing).
@@ -61,6 +62,15 @@ class Id(fields.Integer):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)
+
+
+class Day(fields.Date):
+    """A date in a body or query string, within the app's calendar (:mod:`app.params`): outside
+    it, 422 ``invalid`` naming the field instead of date arithmetic overflowing later."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=FIRST_DAY, max=LAST_DAY, error=str(OUT_OF_RANGE)))
         super().__init__(**kwargs)
 
 
@@ -124,42 +134,78 @@ def _authenticate_api_request():
     return None
 
 
-def _nul_field(value, name: str = "body") -> str | None:
-    """The first field of a JSON value (or the value itself) holding a NUL character."""
-    if isinstance(value, str):
-        return name if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = ("\x00" in key and str(key)) or _nul_field(item, key)
-            if found:
-                return found
-    if isinstance(value, list):
-        for item in value:
-            found = _nul_field(item, name)
-            if found:
-                return found
+# Deeper JSON than any operation takes: refused before anything recurses into it.
+MAX_JSON_DEPTH = 32
+
+
+def unstorable(text: str) -> bool:
+    """NUL (PostgreSQL's text cannot hold it) or a lone surrogate (no UTF-8 encoding at all)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _field_name(key: str) -> str:
+    return key.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+def _bad_json_field(value, name: str = "body") -> str | None:
+    """The first field of a JSON value holding text the database cannot store, or ``body`` when
+    it nests deeper than :data:`MAX_JSON_DEPTH`. Iterative: no input can exhaust the stack."""
+    stack = [(value, name, 1)]
+    while stack:
+        item, field, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return "body"
+        if isinstance(item, str):
+            if unstorable(item):
+                return field
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                if unstorable(key):
+                    return _field_name(key)
+                stack.append((child, key, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, field, depth + 1) for child in reversed(item))
     return None
 
 
-def _reject_nul_characters():
-    """PostgreSQL's text cannot hold NUL: refuse it as bad input (422) before the database fails
-    on it (500). Query strings and JSON bodies alike."""
+def _reject_unstorable_input():
+    """Refuse as bad input (422 ``invalid`` naming the field) what would otherwise fail later as
+    a 500: NUL characters and lone surrogates in query strings and JSON bodies, and JSON nested
+    too deep to parse (``[`` × 5000). Runs before every view, rate limits included. A body over
+    ``MAX_CONTENT_LENGTH`` is refused here too (413, by Werkzeug). Pages answer such text in
+    a query string or form with the 400 page."""
     if not request.path.startswith("/api/"):
+        fields_sent = list(request.args.items(multi=True))
+        if request.method in UNSAFE_METHODS:
+            fields_sent += list(request.form.items(multi=True))
+        if any(unstorable(key) or unstorable(value) for key, value in fields_sent):
+            abort(400)
         return None
     for key, value in request.args.items(multi=True):
-        if "\x00" in key or "\x00" in value:
-            raise Invalid(key.replace("\x00", ""))
+        if unstorable(key) or unstorable(value):
+            raise Invalid(_field_name(key))
     if request.is_json:
-        field = _nul_field(request.get_json(silent=True))
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            raise Invalid("body") from None
+        field = _bad_json_field(body)
         if field:
-            raise Invalid(field.replace("\x00", ""))
+            raise Invalid(field)
     return None
 
 
 def init_app(app: Flask) -> None:
     api.init_app(app)
     app.before_request(_authenticate_api_request)
-    app.before_request(_reject_nul_characters)
+    # First of all hooks, the rate limiter's included: bad input is 422 even when rate limited.
+    app.before_request_funcs.setdefault(None, []).insert(0, _reject_unstorable_input)
     api.spec.components.schema("ApiError", schema=ErrorSchema)
 
     from app.auth.api import blp as auth_blp

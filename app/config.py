@@ -30,7 +30,7 @@ ENV_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "PUBLIC_BASE_URL",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS",)
+INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "MAX_CONTENT_LENGTH")
 
 
 class ConfigError(RuntimeError):
@@ -50,6 +50,8 @@ def defaults() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
+        # Largest request body (bytes): larger is 413 too_large before anything parses it.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
         "API_TITLE": "Ieum API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import Id, blueprint
+from app.api import Day, Id, blueprint
 from centers import reports
 from programs.models import CATEGORIES
 
@@ -23,10 +23,10 @@ class ReportArgs(Schema):
     category = fields.String(
         validate=validate.OneOf(CATEGORIES), metadata={"description": "leisure or health"}
     )
-    from_ = fields.Date(
+    from_ = Day(
         data_key="from", metadata={"description": "First day (inclusive); default: this month"}
     )
-    to = fields.Date(
+    to = Day(
         metadata={"description": "Last day (inclusive); default: the end of from's month"}
     )
     group_by = fields.String(load_default="center", validate=validate.OneOf(reports.GROUPS))

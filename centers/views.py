@@ -1,12 +1,13 @@
 """Pages: counties, centers, a center's page."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app import clock
 from app.auth import policy
 from app.extensions import db
+from app.params import id_arg
 from centers import services
 from centers.models import Member
 from programs.models import Session, SessionCenter
@@ -29,7 +30,7 @@ def county_list():
 @bp.get("/centers")
 @login_required
 def center_list():
-    county_id = request.args.get("county_id", type=int)
+    county_id = id_arg("county_id")
     county = policy.get_county(current_user, county_id) if county_id else None
     centers = services.list_centers(current_user, county_id=county_id)
     counties = services.list_counties(current_user)

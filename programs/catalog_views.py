@@ -15,6 +15,7 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
+from app.params import id_arg
 from programs import calendar_rules as rules
 from programs import catalog, ical, weekly
 from programs.forms import ClosureForm, InstructorForm, ProgramForm, SimpleForm
@@ -392,7 +393,7 @@ def timetable(center_id: int):
 @login_required
 def timetable_pick():
     """The week page's "print a timetable" form: ``?center=&week=``."""
-    center_id = request.args.get("center", type=int)
+    center_id = id_arg("center")
     if not center_id:
         abort(404)
     return redirect(

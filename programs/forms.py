@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.labels import CATEGORY
+from app.params import in_calendar
 
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("월")),
@@ -43,7 +44,7 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     instructor_id = SelectField(
         _l("강사"), coerce=int, validators=[InputRequired(_l("강사를 고르세요."))]
     )
-    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     start = TimeField(
         _l("시작 시간"),
         default=time(10, 0),
@@ -63,7 +64,7 @@ class CancelForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     start = TimeField(_l("시작 시간"), validators=[Optional()])
     reason = StringField(_l("옮기는 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
@@ -90,8 +91,8 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
         choices=WEEKDAY_CHOICES,
         validators=[DataRequired(_l("요일을 하나 이상 고르세요."))],
     )
-    from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
-    until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
+    until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
 
 
 class CopyWeekForm(FlaskForm):
@@ -130,7 +131,7 @@ class InstructorForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     reason = StringField(
         _l("사유"), validators=[DataRequired(_l("사유를 입력하세요.")), Length(max=200)]
     )

@@ -6,7 +6,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import MAX_ID, Id
+from app.api import MAX_ID, Day, Id
 from app.auth import policy
 from programs.calendar_rules import WEEKDAY_CODES
 from programs.models import CATEGORIES, SESSION_STATUSES
@@ -141,7 +141,7 @@ class SessionSchema(Schema):
 class SessionCreateSchema(Schema):
     program_id = Id(required=True)
     instructor_id = Id(required=True)
-    date = fields.Date(required=True)
+    date = Day(required=True)
     start = HourMinute(required=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
@@ -154,7 +154,7 @@ class SessionUpdateSchema(Schema):
     version = fields.Integer(required=True)
     program_id = Id()
     instructor_id = Id()
-    date = fields.Date()
+    date = Day()
     start = HourMinute()
     duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
     center_ids = fields.List(Id())
@@ -167,7 +167,7 @@ class SessionCancelSchema(Schema):
 
 
 class SessionRescheduleSchema(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     start = HourMinute(load_default=None, allow_none=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
@@ -177,8 +177,8 @@ class SessionRescheduleSchema(Schema):
 
 
 class SessionListArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
     center_id = Id()
     instructor_id = Id()
     status = fields.String(validate=validate.OneOf(SESSION_STATUSES))
@@ -200,8 +200,8 @@ class RepeatSchema(Schema):
         required=True,
         validate=validate.Length(min=1),
     )
-    from_ = fields.Date(data_key="from", required=True)
-    until = fields.Date(required=True)
+    from_ = Day(data_key="from", required=True)
+    until = Day(required=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
     )
@@ -234,15 +234,15 @@ class ClosureSchema(Schema):
 
 
 class ClosureCreateSchema(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     county_id = Id(load_default=None, allow_none=True)
     center_id = Id(load_default=None, allow_none=True)
 
 
 class ClosureListArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
 
 
 class DaySchema(Schema):

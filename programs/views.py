@@ -17,6 +17,7 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import AppError, Invalid
 from app.extensions import db
+from app.params import id_arg
 from programs import bulk, scheduling, weekly
 from programs import calendar_rules as rules
 from programs.forms import (
@@ -194,7 +195,7 @@ def session_new():
             day = next_weekday(clock.today())
         form.date.data = day
         form.center_ids.data = rules.default_center_ids(day)
-        program_id = request.args.get("program_id", type=int)
+        program_id = id_arg("program_id")
         if program_id:
             form.program_id.data = program_id
     else:
