@@ -3,7 +3,7 @@
 #   make run              install, migrate, seed the demo data, serve on http://127.0.0.1:5000 (SQLite)
 #   make test             the whole suite on SQLite, then again on PostgreSQL
 #   make test DB=sqlite   SQLite only (no PostgreSQL needed)
-#   make lint             ruff
+#   make lint             ruff, and bandit (medium severity and above) over app/ programs/ centers/
 #
 # PostgreSQL for the second test run comes from TEST_DATABASE_URL (default below).
 # Extra pytest arguments: make test PYTEST_ARGS="-k attendance -x"
@@ -82,3 +82,4 @@ test-postgres: venv-dev node translations
 
 lint: venv-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app programs centers --severity-level medium
