@@ -29,16 +29,140 @@ MAX_ID = 2**31 - 1
 
 class IdConverter(IntegerConverter):
     """``<int:…>`` in every URL: a number past :data:`MAX_ID` names nothing, so the route does
-    not match (404) instead of the database failing on the lookup."""
+    not match (404) instead of the database failing on the lookup. The pattern itself stops at
+    :data:`MAX_ID`: a number past it must match no rule at all, or a sibling rule of another
+    method would make it a 405."""
+
+    regex = (
+        r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+        r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])"
+    )
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
+class ErrorSchema(Schema):
+    """API.md's error body, the schema of every error answer in the document."""
+
+    class Detail(Schema):
+        code = fields.String(required=True, metadata={"description": "invalid, conflict, not_found, …"})
+        message = fields.String(required=True)
+        details = fields.Dict(required=True, metadata={"description": "invalid: {field, errors}; conflict: …"})
+
+    error = fields.Nested(Detail, required=True)
+
+
+# The error answers an operation can give, by status: (component name, description).
+ERROR_RESPONSES = {
+    401: ("Unauthorized", "unauthorized: no valid token or session"),
+    403: ("Forbidden", "forbidden: the role or scope does not allow it (or CSRF failed)"),
+    404: ("NotFound", "not_found: an id in the path or a filter names nothing (in scope)"),
+    409: ("Conflict", "conflict (a duplicate, an overlap) or stale (the version changed)"),
+    413: ("TooLarge", "too_large: the body is over MAX_CONTENT_LENGTH"),
+    422: ("Invalid", "invalid (details.field names it), weekend, holiday, closed, outside_support_period"),
+    429: ("RateLimited", "rate_limited"),
+    503: ("Unavailable", "unavailable: the database cannot be reached; retry after Retry-After seconds"),
+}
+# Operations with a rate limit of their own (API.md, "Rate limits").
+RATE_LIMITED_PATHS = (f"{API_PREFIX}/tablet/pair",)
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def _errors_of(path: str, method: str, operation: dict, path_item: dict) -> list[int]:
+    """The error statuses one operation can answer, from what it takes and who may call it."""
+    params = path_item.get("parameters", []) + operation.get("parameters", [])
+    public = operation.get("security") == []
+    has_body = "requestBody" in operation
+    statuses = {503}
+    if not public or "/jitsi/events/" in path:
+        statuses.add(401)
+    if not public and path != f"{API_PREFIX}/me":
+        statuses.add(403)
+    if any(p["in"] == "path" for p in params) or any(p["name"].endswith("_id") for p in params):
+        statuses.add(404)
+    if method in WRITE_METHODS and not public:
+        statuses.add(409)
+    if params or has_body:
+        statuses.add(422)
+    if has_body:
+        statuses.add(413)
+    if path.startswith(RATE_LIMITED_PATHS):
+        statuses.add(429)
+    return sorted(statuses)
+
+
+def _reachable(spec: dict, roots: list) -> set[str]:
+    """Names of the component schemas reachable from ``roots`` (schema objects)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in seen:
+                    seen.add(name)
+                    stack.append(schemas.get(name, {}))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return seen
+
+
+def finish_document(spec: dict) -> dict:
+    """Make the generated document say what the API really answers (API.md): every operation
+    lists its error answers with API.md's error body, and every field of a response schema is
+    required (the schemas dump model attributes and dicts that always carry them; null only
+    where the field is nullable) unless it is marked ``x-optional``. The fuzz test
+    (tests/app/test_openapi_fuzz.py) holds the API to it."""
+    components = spec.setdefault("components", {})
+    responses = components.setdefault("responses", {})
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    for status, (name, description) in ERROR_RESPONSES.items():
+        answer = {"description": description, "content": {"application/json": {"schema": error_ref}}}
+        if status in (429, 503):
+            answer["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+        responses[name] = answer
+    request_roots, response_roots = [], []
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in WRITE_METHODS + ("get",):
+                continue
+            answers = operation.setdefault("responses", {})
+            answers.pop("default", None)
+            for status in _errors_of(path, method, operation, item):
+                answers[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+            request_roots += [operation.get("requestBody"), operation.get("parameters"), item.get("parameters")]
+            response_roots += [a for code, a in answers.items() if code.startswith("2")]
+    schemas = components.get("schemas", {})
+    for name in _reachable(spec, response_roots) - _reachable(spec, request_roots):
+        schema = schemas.get(name, {})
+        properties = schema.get("properties") or {}
+        # A field present only in some answers says so with ``metadata={"x-optional": True}``.
+        always = [key for key, prop in properties.items() if not prop.pop("x-optional", False)]
+        if always:
+            schema["required"] = sorted(always)
+    return spec
+
+
 class IeumApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+    # Every operation lists its own error answers (finish_document) instead of a catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self):
         """Errors are formatted by :mod:`app.errors` for the whole app, not by smorest."""
+
+    def _openapi_json(self):
+        """The document as :func:`finish_document` completes it."""
+        from flask import current_app, json
+
+        body = json.dumps(finish_document(self.spec.to_dict()), indent=2, sort_keys=False)
+        return current_app.response_class(body, mimetype="application/json")
 
 
 api = IeumApi(
@@ -72,15 +196,6 @@ class Day(fields.Date):
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate.Range(min=FIRST_DAY, max=LAST_DAY, error=str(OUT_OF_RANGE)))
         super().__init__(**kwargs)
-
-
-class ErrorSchema(Schema):
-    class Detail(Schema):
-        code = fields.String(required=True)
-        message = fields.String(required=True)
-        details = fields.Dict()
-
-    error = fields.Nested(Detail, required=True)
 
 
 class ListArgs(Schema):
@@ -206,7 +321,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate_api_request)
     # First of all hooks, the rate limiter's included: bad input is 422 even when rate limited.
     app.before_request_funcs.setdefault(None, []).insert(0, _reject_unstorable_input)
-    api.spec.components.schema("ApiError", schema=ErrorSchema)
 
     from app.auth.api import blp as auth_blp
 

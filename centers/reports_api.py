@@ -57,10 +57,10 @@ class ReportRowSchema(FiguresSchema):
         metadata={"description": "Center, program id; category key; ISO week (2026-W48)"}
     )
     label = fields.String()
-    county_id = fields.Integer(metadata={"description": "group_by=center"})
-    county = fields.String(metadata={"description": "group_by=center: the county's name"})
-    category = fields.String(metadata={"description": "group_by=program"})
-    week_start = fields.Date(metadata={"description": "group_by=week: the Monday"})
+    county_id = fields.Integer(metadata={"description": "group_by=center", "x-optional": True})
+    county = fields.String(metadata={"description": "group_by=center: the county's name", "x-optional": True})
+    category = fields.String(metadata={"description": "group_by=program", "x-optional": True})
+    week_start = fields.Date(metadata={"description": "group_by=week: the Monday", "x-optional": True})
 
 
 class ReportSchema(Schema):
