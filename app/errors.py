@@ -6,7 +6,7 @@ each code maps to. Under ``/api`` every error is ``{"error": {"code", "message",
 
 from typing import Any
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -169,6 +169,11 @@ def handle_unavailable(exc: Exception):
         db.session.remove()
     current_app.logger.warning("Database unavailable: %s", str(exc).splitlines()[0][:200])
     headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}
+    if "_login_user" not in g:
+        # Templates get ``current_user``; loading it is what failed, so the page has nobody.
+        from app.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
     if wants_json():
         body, status = _json("unavailable", 503, gettext("데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도하세요."))
         return body, status, headers
