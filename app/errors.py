@@ -157,6 +157,8 @@ def database_unavailable(exc: BaseException) -> bool:
     pool), as opposed to a bug or bad data: the request may succeed if tried again."""
     if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
         return True
+    if isinstance(exc, sa_exc.PendingRollbackError) and "invalid transaction" in str(exc):
+        return True  # the connection died inside this request's transaction
     return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 
