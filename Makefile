@@ -1,12 +1,14 @@
 # Ieum — everyday commands.
 #
 #   make run              install, migrate, seed the demo data, serve on http://127.0.0.1:5000 (SQLite)
-#   make test             the whole suite on SQLite, then again on PostgreSQL
+#   make test             the whole suite on SQLite, then again on PostgreSQL (xdist: -n auto)
 #   make test DB=sqlite   SQLite only (no PostgreSQL needed)
-#   make lint             ruff, and bandit (medium severity and above) over app/ programs/ centers/
+#   make lint             ruff, the import contracts of .importlinter (lint-imports), and bandit
+#                         (medium severity and above) over app/ programs/ centers/
 #
-# PostgreSQL for the second test run comes from TEST_DATABASE_URL (default below).
-# Extra pytest arguments: make test PYTEST_ARGS="-k attendance -x"
+# PostgreSQL for the second test run comes from TEST_DATABASE_URL (default below); each xdist
+# worker uses its own database next to it (<name>_gw0, <name>_gw1, …, created when missing).
+# Extra pytest arguments: make test PYTEST_ARGS="-k attendance -x"; one process: make test XDIST=
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,12 +21,13 @@ FLASK := $(BIN)/flask --app wsgi
 DB ?= all
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+XDIST ?= -n auto
 PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
 .PHONY: help venv venv-dev node translations run test test-sqlite test-postgres lint
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- environments ----------------------------------------------------------------------------
 # The stamps record when the requirement files were last installed: pip runs again only when
@@ -74,12 +77,13 @@ endif
 
 test-sqlite: venv-dev node translations
 	@echo "== tests on SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-postgres: venv-dev node translations
 	@echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="
-	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -q -r app programs centers --severity-level medium

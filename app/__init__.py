@@ -53,13 +53,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """The core, then the features in their dependency order: the directory of counties and
+    centers, the programs that invite them, the rest of a center's day."""
     import centers
     import programs
     from app import api, auth, main
+    from centers import directory
 
     auth.init_app(app)
     main.init_app(app)
     api.init_app(app)
+    directory.init_app(app)
     programs.init_app(app)
     centers.init_app(app)
 

@@ -158,10 +158,13 @@ class IeumApi(Api):
         """Errors are formatted by :mod:`app.errors` for the whole app, not by smorest."""
 
     def _openapi_json(self):
-        """The document as :func:`finish_document` completes it."""
+        """The document as :func:`finish_document` completes it, on a copy: ``to_dict()`` shares
+        apispec's own dicts, which finishing would change for the next request."""
+        import copy
+
         from flask import current_app, json
 
-        body = json.dumps(finish_document(self.spec.to_dict()), indent=2, sort_keys=False)
+        body = json.dumps(finish_document(copy.deepcopy(self.spec.to_dict())), indent=2, sort_keys=False)
         return current_app.response_class(body, mimetype="application/json")
 
 
@@ -333,3 +336,14 @@ def register(bp: Blueprint) -> None:
     """Register a feature's API blueprint (CSRF is checked in the auth hook instead)."""
     csrf.exempt(bp)
     api.register_blueprint(bp)
+
+
+class Overlay:
+    """An object seen through: ``Overlay(obj, extra=…)`` reads ``extra`` first, then ``obj``."""
+
+    def __init__(self, obj, **overrides):
+        self._obj = obj
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(self._obj, name)

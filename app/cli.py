@@ -48,8 +48,6 @@ def create_token(username, name):
     click.echo(token)
 
 
-
-
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
 CATALOG_DIR = "translations"
 

@@ -63,7 +63,7 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
-        # Reports (issue #6): may county viewers download member names?
+        # Reports: may county viewers download member names?
         # (policy.can_export_member_names)
         "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,
     }

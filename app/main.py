@@ -1,19 +1,20 @@
-"""The home page: one per role."""
+"""The front door: ``/`` and each role's ``/home`` (the page a feature registers), and ``/healthz``."""
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.auth.models import Role
+from app.auth.models import User
 
 bp = Blueprint("main", __name__)
 
-HOME_TEMPLATES = {
-    Role.ADMIN: "main/home_staff.html",
-    Role.COORDINATOR: "main/home_staff.html",
-    Role.INSTRUCTOR: "main/home_instructor.html",
-    Role.CENTER_MANAGER: "main/home_center.html",
-    Role.COUNTY_VIEWER: "main/home_county.html",
-}
+HomePage = Callable[[User], tuple[str, dict]]
+
+
+def register_home(app: Flask, page: HomePage) -> None:
+    """``page(user) -> (template, context)``: what ``/home`` shows the user."""
+    app.extensions["ieum_home"] = page
 
 
 @bp.get("/")
@@ -26,9 +27,11 @@ def index():
 @bp.get("/home")
 @login_required
 def home():
-    from centers.home import home_context
-
-    return render_template(HOME_TEMPLATES[Role(current_user.role)], **home_context(current_user))
+    page = current_app.extensions.get("ieum_home")
+    if page is None:
+        abort(404)
+    template, context = page(current_user)
+    return render_template(template, **context)
 
 
 @bp.get("/healthz")

@@ -30,8 +30,10 @@ from app import clock, create_app  # noqa: E402
 from app.auth.models import ApiToken, User, hash_token  # noqa: E402
 from app.clock import SEOUL  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
-from centers.models import Attendance, Center, County  # noqa: E402
-from programs.models import Instructor, Program, Session, SessionCenter  # noqa: E402
+from centers.attendance.models import Attendance
+from centers.directory.models import Center, County  # noqa: E402
+from programs.catalog.models import Instructor, Program
+from programs.schedule.models import Session, SessionCenter  # noqa: E402
 
 
 def timed(label: str, fn, repeat: int = 5):
@@ -242,7 +244,7 @@ def main() -> None:
         ),
     )
 
-    from centers import attendance
+    from centers.attendance import services as attendance
 
     def reports(user_headers, missing):
         with app.app_context():

@@ -47,8 +47,10 @@ def seed(url: str, centers: int, sessions: int) -> tuple[str, list[tuple[int, in
     from app.auth.models import Role
     from app.auth.services import create_user, issue_token
     from app.extensions import db
-    from centers.models import Center, County, SupportPeriod
-    from programs.models import Instructor, Program, Session, SessionCenter, VideoRoom
+    from centers.directory.models import Center, County, SupportPeriod
+    from programs.catalog.models import Instructor, Program
+    from programs.rooms.models import VideoRoom
+    from programs.schedule.models import Session, SessionCenter
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "b" * 40})
     with app.app_context():

@@ -30,9 +30,12 @@ from app import create_app  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.auth.services import create_user, issue_token  # noqa: E402
 from app.extensions import db  # noqa: E402
-from centers import demo  # noqa: E402
-from centers.models import Center, County, FollowUp, Member  # noqa: E402
-from programs.models import Closure, Instructor, Program, Session, SessionCenter  # noqa: E402
+from centers.care.models import FollowUp
+from centers.demo import seed as demo  # noqa: E402
+from centers.directory.models import Center, County
+from centers.members.models import Member  # noqa: E402
+from programs.catalog.models import Instructor, Program  # noqa: E402
+from programs.schedule.models import Closure, Session, SessionCenter
 
 
 class LastError(logging.Handler):

@@ -492,7 +492,7 @@ def run_timing(url: str, runs: int) -> None:
     """Warm runs, interleaved (SQL, app, app as a county viewer, ...) so that both sides meet
     the same load on a shared machine; the medians are compared."""
     from app.auth.models import Role, User
-    from centers import reports
+    from centers.reports import services as reports
 
     cases = [
         ("county, one month", 1, date(YEAR, 3, 1), date(YEAR, 3, 31)),

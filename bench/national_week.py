@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
-from programs import bulk  # noqa: E402
-from programs.models import Session, SessionCenter, VideoRoom  # noqa: E402
+from programs.rooms.models import VideoRoom  # noqa: E402
+from programs.schedule import bulk  # noqa: E402
+from programs.schedule.models import Session, SessionCenter
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ieum_bench3"
 COUNTIES, CENTERS, INSTRUCTORS, PROGRAMS = 226, 68_000, 110, 10

@@ -1,17 +1,33 @@
-"""Shared fixtures: an app on the test database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-a clean database for every test, factories, and helpers for API tokens and page logins.
+"""Shared fixtures: one app per test session (per xdist worker) on the test database (SQLite, or
+PostgreSQL via TEST_DATABASE_URL, one database per worker), each test inside a transaction rolled
+back at its end, factories, and helpers for API tokens and page logins.
+
+Isolation
+    A test runs in an outer transaction on one connection; every session (the test's own and the
+    one of each request, see ``FreshContextClient``) joins it through a SAVEPOINT
+    (``join_transaction_mode="create_savepoint"``), so ``commit()`` and ``rollback()`` behave as
+    usual and everything disappears when the outer transaction is rolled back.
+    Tests marked ``commits`` (and every test using ``live_server``: other threads, other
+    connections) work on a committed database that is emptied after the test.
+
+Configuration
+    ``app_config(KEY=value, …)`` changes ``app.config`` for one test (undone by ``monkeypatch``);
+    whatever a test changes in ``app.config`` is restored after it anyway.
 """
 
+import functools
 import os
 import re
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import werkzeug.security
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
@@ -19,15 +35,25 @@ from app import clock, create_app
 from app.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests only: one PBKDF2 round instead of scrypt (scrypt per user was most of the suite's CPU).
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller compiled them already
     # Compile translations so page tests see the English catalog too.
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(ROOT / "translations"), "-f"],
         check=False,
         capture_output=True,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.commits)
 
 
 def pytest_report_header(config):
@@ -39,23 +65,28 @@ def _database_url_label() -> str:
     return url if url else "sqlite (temporary file)"
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """``<database>_<worker>`` next to TEST_DATABASE_URL's database, created if missing."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """TEST_DATABASE_URL (a database per xdist worker), or a temporary SQLite file per worker."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-
-
-@pytest.fixture(scope="session")
-def _schema(database_url, tmp_path_factory):
-    """Create the schema once per run (tests may use create_all; the app never does)."""
-    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.engine.dispose()
-    return True
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
 
 
 def _test_config(database_url: str, instance: Path | None = None) -> dict:
@@ -66,6 +97,15 @@ def _test_config(database_url: str, instance: Path | None = None) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hash():
+    """Werkzeug's hash with one PBKDF2 round for every user the tests create."""
+    cheap = functools.partial(werkzeug.security.generate_password_hash, method=CHEAP_PASSWORD_HASH)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("app.auth.models.generate_password_hash", cheap)
+        yield
 
 
 class FreshContextClient(FlaskClient):
@@ -79,20 +119,52 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(database_url, _schema):
+@pytest.fixture(scope="session")
+def session_app(database_url):
+    """The one app of the session, its schema created once (tests may use create_all; the app
+    never does)."""
     app = create_app(_test_config(database_url))
     app.test_client_class = FreshContextClient
     limiter.enabled = False
     with app.app_context():
-        yield app
-        db.session.remove()
-        _empty_tables()
+        db.drop_all()
+        db.create_all()
         db.engine.dispose()
-    clock.freeze(None)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
-def _empty_tables() -> None:
+@contextmanager
+def rolled_back(app):
+    """Every session of ``app`` joins one outer transaction (through SAVEPOINTs), rolled back
+    at the end: what happens inside leaves no trace in the database."""
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite opens transactions lazily and breaks SAVEPOINTs; issue BEGIN ourselves.
+        raw = connection.connection.driver_connection
+        raw.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    factory = db.session.session_factory
+    patch = pytest.MonkeyPatch()
+    patch.setitem(factory.kw, "join_transaction_mode", "create_savepoint")
+    patch.setattr(factory.class_, "get_bind", lambda self, *args, **kwargs: connection, raising=False)
+    db.session.remove()
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        patch.undo()
+        outer.rollback()
+        if sqlite:
+            raw.isolation_level = ""
+        connection.close()
+
+
+def empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -100,6 +172,67 @@ def _empty_tables() -> None:
         else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(request, session_app):
+    """The session's app inside an app context, on a clean database for this test."""
+    config = dict(session_app.config)
+    limiter.enabled = False
+    try:
+        with session_app.app_context():
+            if request.node.get_closest_marker("commits"):
+                try:
+                    yield session_app
+                finally:
+                    db.session.remove()
+                    empty_tables()
+            else:
+                with rolled_back(session_app):
+                    yield session_app
+    finally:
+        session_app.config.clear()
+        session_app.config.update(config)
+        clock.freeze(None)
+
+
+@pytest.fixture
+def app_config(app, monkeypatch):
+    """``app_config(KEY=value, …)``: change the app's configuration for this test only."""
+
+    def _set(**values):
+        for key, value in values.items():
+            monkeypatch.setitem(app.config, key, value)
+        return app.config
+
+    return _set
+
+
+# Transaction bookkeeping of the test harness itself, not the page's work.
+_BOOKKEEPING = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b", re.IGNORECASE)
+
+
+@contextmanager
+def count_statements(engine):
+    """``with count_statements(db.engine) as statements:``: every SQL statement sent meanwhile
+    (``before_cursor_execute``), savepoints of the test transaction left out."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not _BOOKKEEPING.match(statement):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements: client.get(…)``, then ``len(statements)``."""
+    return lambda: count_statements(db.engine)
 
 
 @pytest.fixture

@@ -8,8 +8,12 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app import clock
 from app.auth.models import Role, User
 from app.extensions import db
-from centers.models import Attendance, Center, County, Member, SupportPeriod
-from programs.models import Closure, Instructor, Program, Session, SessionCenter, VideoRoom
+from centers.attendance.models import Attendance
+from centers.directory.models import Center, County, SupportPeriod
+from centers.members.models import Member
+from programs.catalog.models import Instructor, Program
+from programs.rooms.models import VideoRoom
+from programs.schedule.models import Closure, Session, SessionCenter
 
 DEFAULT_PASSWORD = "ieum1234"
 

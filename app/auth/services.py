@@ -20,28 +20,31 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
-    from centers.models import Center, County
-    from programs.models import Instructor
+# The rows a user's scope fields name belong to features (counties and centers to the directory,
+# instructors to the catalog): each registers its model here, so the core imports none of them.
+SCOPE_MODELS: dict[str, type] = {}
+ROLE_SCOPE_FIELD = {
+    Role.COUNTY_VIEWER: "county_id",
+    Role.CENTER_MANAGER: "center_id",
+    Role.INSTRUCTOR: "instructor_id",
+}
 
+
+def register_scope_model(field: str, model: type) -> None:
+    """``field`` of a user (``county_id``, ``center_id``, ``instructor_id``) names a ``model`` row."""
+    SCOPE_MODELS[field] = model
+
+
+def _check_scope_fields(role: str, county_id, center_id, instructor_id) -> None:
     if role not in ROLE_VALUES:
         raise Invalid("role", _l("알 수 없는 역할입니다."))
-    required = {
-        Role.COUNTY_VIEWER: ("county_id", county_id, County),
-        Role.CENTER_MANAGER: ("center_id", center_id, Center),
-        Role.INSTRUCTOR: ("instructor_id", instructor_id, Instructor),
-    }.get(Role(role))
-    if required:
-        field, value, model = required
-        if value is None:
-            raise Invalid(field, _l("이 역할에는 %(field)s 값이 필요합니다.", field=field))
+    values = {"county_id": county_id, "center_id": center_id, "instructor_id": instructor_id}
+    field = ROLE_SCOPE_FIELD.get(Role(role))
+    if field and values[field] is None:
+        raise Invalid(field, _l("이 역할에는 %(field)s 값이 필요합니다.", field=field))
     # Every id given is stored, so each must name a row, whether the role needs it or not.
-    for field, value, model in (
-        ("county_id", county_id, County),
-        ("center_id", center_id, Center),
-        ("instructor_id", instructor_id, Instructor),
-    ):
-        if value is not None and db.session.get(model, value) is None:
+    for field, value in values.items():
+        if value is not None and db.session.get(SCOPE_MODELS[field], value) is None:
             raise Invalid(field, _l("%(field)s 값에 해당하는 항목이 없습니다.", field=field))
 
 
@@ -64,9 +67,7 @@ def create_user(
         raise Invalid("password", _l("비밀번호는 %(n)s자 이상이어야 합니다.", n=MIN_PASSWORD_LENGTH))
     _check_scope_fields(role, county_id, center_id, instructor_id)
     if role == Role.CENTER_MANAGER and county_id is None:
-        from centers.models import Center
-
-        county_id = db.session.get(Center, center_id).county_id
+        county_id = db.session.get(SCOPE_MODELS["center_id"], center_id).county_id
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(_l("이미 있는 사용자 이름입니다."), field="username")
     user = User(

@@ -4,6 +4,7 @@ Either way the data is found again in the copy."""
 
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from app import backup
@@ -19,6 +20,7 @@ def _rows(engine) -> dict:
         }
 
 
+@pytest.mark.commits  # pg_dump and the backup API read what is committed
 def test_backup_restores_into_an_empty_database(app, tmp_path):
     center = CenterFactory(name="복원리 경로당")
     MemberFactory(center=center, name="김복원")

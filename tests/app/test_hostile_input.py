@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from app import clock
 from app.auth.models import Role
 from app.extensions import db, limiter
-from tests.centers import report_data
+from tests.centers.reports import report_data
 from tests.factories import CenterFactory, UserFactory
 
 DEEP = "[" * 5000 + "]" * 5000
@@ -51,6 +51,8 @@ def test_deeply_nested_json_is_invalid_body(client, admin_headers, method, path)
 
 
 def test_deep_json_is_invalid_even_while_pairing_is_rate_limited(database_url):
+    # An app of its own: the limiter builds its storage only when enabled as the app starts,
+    # which the session's app (RATELIMIT_ENABLED off) never does.
     from app import create_app
     from tests.conftest import _test_config
 
@@ -69,6 +71,8 @@ def test_deep_json_is_invalid_even_while_pairing_is_rate_limited(database_url):
     finally:
         limiter.reset()
         limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()
 
 
 def test_moderately_nested_json_still_reaches_validation(client, admin_headers):
@@ -125,9 +129,9 @@ def test_max_content_length_comes_from_the_environment(monkeypatch, tmp_path):
     assert config.load(tmp_path, {})["MAX_CONTENT_LENGTH"] == 2048
 
 
-def test_page_body_over_the_limit_is_a_friendly_page(client, app, login_as):
+def test_page_body_over_the_limit_is_a_friendly_page(client, app_config, login_as):
     login_as(UserFactory(role=Role.COORDINATOR))
-    app.config["MAX_CONTENT_LENGTH"] = 1000
+    app_config(MAX_CONTENT_LENGTH=1000)
     response = client.post("/programs", data={"title": "x" * 5000, "csrf_token": "t"})
     assert response.status_code == 413
     assert "요청을 처리할 수 없습니다" in response.get_data(as_text=True)
@@ -302,7 +306,7 @@ def test_csv_prefixes_formula_like_fields(client, login_as, hostile_data, group_
 
 
 def test_csv_text_leaves_ordinary_values_alone():
-    from centers.exports import csv_text
+    from centers.reports.exports import csv_text
 
     assert csv_text("봉화군") == "봉화군" and csv_text(12) == 12 and csv_text("") == ""
     assert csv_text("\tx") == "'\tx" and csv_text("\rx") == "'\rx"

@@ -5,8 +5,11 @@ from app.auth import policy
 from app.auth.models import Role
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from centers.models import Center, County
-from programs.models import Session
+from centers.directory import scope as center_scope
+from centers.directory.models import Center, County
+from centers.members import scope as member_scope
+from programs.schedule import scope as session_scope
+from programs.schedule.models import Session
 from tests.factories import CenterFactory, CountyFactory, InstructorFactory, SessionFactory, UserFactory
 
 
@@ -23,11 +26,11 @@ def world():
 
 
 def centers_seen(user):
-    return set(db.session.scalars(policy.scope_centers(sa.select(Center.id), user)))
+    return set(db.session.scalars(center_scope.scope_centers(sa.select(Center.id), user)))
 
 
 def sessions_seen(user):
-    return set(db.session.scalars(policy.scope_sessions(sa.select(Session.id), user)))
+    return set(db.session.scalars(session_scope.scope_sessions(sa.select(Session.id), user)))
 
 
 def test_staff_see_everything(world):
@@ -41,34 +44,34 @@ def test_county_viewer_sees_its_county_and_no_drafts(world):
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=world["north"].id)
     assert centers_seen(viewer) == {world["a1"].id, world["a2"].id}
     assert sessions_seen(viewer) == {world["published"].id}
-    assert set(db.session.scalars(policy.scope_counties(sa.select(County.id), viewer))) == {world["north"].id}
+    assert set(db.session.scalars(center_scope.scope_counties(sa.select(County.id), viewer))) == {world["north"].id}
     with pytest.raises(Forbidden):
-        policy.get_center(viewer, world["b1"].id)
+        center_scope.get_center(viewer, world["b1"].id)
     with pytest.raises(Forbidden):
-        policy.get_county(viewer, world["south"].id)
+        center_scope.get_county(viewer, world["south"].id)
     with pytest.raises(NotFound):
-        policy.get_center(viewer, 999999)
+        center_scope.get_center(viewer, 999999)
 
 
 def test_center_manager_sees_only_its_center(world):
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=world["a1"].id, county_id=world["north"].id)
     assert centers_seen(manager) == {world["a1"].id}
     assert sessions_seen(manager) == {world["published"].id}
-    assert policy.can_manage_center(manager, world["a1"])
-    assert not policy.can_manage_center(manager, world["a2"])
+    assert center_scope.can_manage_center(manager, world["a1"])
+    assert not center_scope.can_manage_center(manager, world["a2"])
 
 
 def test_instructor_sees_own_published_sessions_and_their_centers(world):
     user = UserFactory(role=Role.INSTRUCTOR, instructor_id=world["teacher"].id)
     assert sessions_seen(user) == {world["published"].id}
     assert centers_seen(user) == {world["a1"].id}
-    assert not policy.can_see_member_names(user, world["a1"])
+    assert not member_scope.can_see_member_names(user, world["a1"])
 
 
 def test_member_names_follow_scope(world):
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=world["north"].id)
-    assert policy.can_see_member_names(viewer, world["a1"])
-    assert not policy.can_see_member_names(viewer, world["b1"])
+    assert member_scope.can_see_member_names(viewer, world["a1"])
+    assert not member_scope.can_see_member_names(viewer, world["b1"])
 
 
 def test_role_checks():

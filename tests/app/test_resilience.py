@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from app import clock, create_app
 from app.auth.models import Role
 from app.extensions import db
-from centers import muc_size, presence
+from centers.presence import muc_size
+from centers.presence import services as presence
 from tests.conftest import _test_config
 from tests.factories import CenterFactory, CountyFactory, SessionFactory, UserFactory
 
@@ -22,7 +23,8 @@ START = datetime(2026, 11, 24, 10, 0, tzinfo=clock.SEOUL)
 
 @pytest.fixture
 def dead_database_app(tmp_path):
-    """An app whose database cannot be opened (as when the server is down)."""
+    """An app whose database cannot be opened (as when the server is down). Its tests are marked
+    ``commits``: in a rolled-back test every session is bound to the test's live connection."""
     app = create_app({**_test_config(f"sqlite:///{tmp_path / 'missing-dir' / 'ieum.db'}")})
     yield app
     with app.app_context():
@@ -30,6 +32,7 @@ def dead_database_app(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_api_answers_503_unavailable_when_the_database_is_unreachable(dead_database_app):
     client = dead_database_app.test_client()
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer ieum_x"})
@@ -49,6 +52,7 @@ def test_api_answers_503_unavailable_when_the_database_is_unreachable(dead_datab
     assert write.status_code == 503 and write.get_json()["error"]["code"] == "unavailable"
 
 
+@pytest.mark.commits
 def test_pages_show_a_friendly_korean_page_when_the_database_is_unreachable(dead_database_app):
     client = dead_database_app.test_client()
     with client.session_transaction() as session:
@@ -62,6 +66,7 @@ def test_pages_show_a_friendly_korean_page_when_the_database_is_unreachable(dead
     assert "Traceback" not in page and "OperationalError" not in page
 
 
+@pytest.mark.commits  # the real pool, not the test's one connection
 def test_engine_recovers_by_itself_when_its_connections_die(app, client, make_token):
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     headers = make_token(UserFactory(role=Role.COORDINATOR))
@@ -121,10 +126,10 @@ class HungServer:
 
 
 @pytest.fixture
-def hung_prosody(app, monkeypatch):
+def hung_prosody(app_config, monkeypatch):
     server = HungServer()
     monkeypatch.setattr(muc_size, "HTTP_TIMEOUT", 0.5)
-    app.config.update(JITSI_PROSODY_URL=server.url, JITSI_DOMAIN="meet.example.org")
+    app_config(JITSI_PROSODY_URL=server.url, JITSI_DOMAIN="meet.example.org")
     yield server
     server.close()
 

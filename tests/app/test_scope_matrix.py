@@ -13,16 +13,17 @@ from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from app import clock
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
-from centers.models import Attendance, AttendanceMember, Center, FollowUp, Member
-from programs.models import Session
-from tests.conftest import csrf_token
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.care.models import FollowUp
+from centers.directory.models import Center
+from centers.members.models import Member
+from programs.schedule.models import Session
+from tests.conftest import csrf_token, empty_tables
 from tests.factories import (
-    DEFAULT_PASSWORD,
     AttendanceFactory,
     CenterFactory,
     ClosureFactory,
@@ -57,15 +58,11 @@ def _follow_up(center, member, reason):
     return item
 
 
-# One cheap hash for every user of the matrix (scrypt for ~400 tests × 4 users is minutes of CPU).
-_CHEAP_HASH = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
+NOON = datetime(2026, 11, 24, 12, 0, tzinfo=clock.SEOUL)
 
 
-@pytest.fixture
-def world(app, monkeypatch):
+def _build_world():
     """Counties A and B, their centers, members, sessions, attendance and follow-ups; users."""
-    monkeypatch.setattr("app.auth.models.generate_password_hash", lambda password: _CHEAP_HASH)
-    clock.freeze(datetime(2026, 11, 24, 12, 0, tzinfo=clock.SEOUL))
     county_a = CountyFactory(name="알파군")
     county_b = CountyFactory(name="베타군")
     center_a = CenterFactory(county=county_a, name="알파센터")
@@ -129,7 +126,31 @@ def world(app, monkeypatch):
         "fu_b": fu_b.id,
         "instructor_b": instructor_b.id,
     }
-    yield users, ids
+    return {role: user.id for role, user in users.items()}, ids
+
+
+@pytest.fixture(scope="module")
+def committed_world(session_app):
+    """The world, built and committed once for the module: each test only reads it, or writes
+    inside its own transaction that is rolled back. Emptied after the module."""
+    with session_app.app_context():
+        clock.freeze(NOON)
+        try:
+            user_ids, ids = _build_world()
+        finally:
+            clock.freeze(None)
+    yield user_ids, ids
+    with session_app.app_context():
+        empty_tables()
+
+
+@pytest.fixture
+def world(app, committed_world):
+    """``(users, ids)`` for one test: the committed world's users in the test's session, the
+    clock at noon on the day of the sessions."""
+    user_ids, ids = committed_world
+    clock.freeze(NOON)
+    yield {role: db.session.get(User, user_id) for role, user_id in user_ids.items()}, ids
     clock.freeze(None)
 
 

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 
 from app.audit import AuditLog
 from app.extensions import db
-from centers.models import Attendance
+from centers.attendance.models import Attendance
 from tests.browser.conftest import assert_accessible, login
-from tests.centers.test_attendance_api import make_world
+from tests.centers.attendance.test_attendance_api import make_world
 
 SAVE_TIMEOUT_MS = 20_000
 

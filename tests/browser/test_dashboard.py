@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from app import clock
 from app.auth.models import Role
 from tests.browser.conftest import assert_accessible, login
-from tests.centers import report_data
+from tests.centers.reports import report_data
 from tests.factories import UserFactory
 
 CHARTS = ("chart-weekly", "chart-compare", "chart-category")
@@ -96,7 +96,7 @@ def test_care_worklist(live_server, page):
     from datetime import date, timedelta
 
     from app.extensions import db
-    from centers import care
+    from centers.care import services as care
     from tests.factories import CenterFactory, SessionFactory
 
     center = CenterFactory(name="조용한 경로당")

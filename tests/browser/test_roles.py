@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from centers import demo
+from centers.demo import seed as demo
 from tests.browser.conftest import login
 
 HOME_HEADINGS = {
@@ -40,7 +40,7 @@ def test_wrong_password_stays_on_login_with_a_korean_message(live_server, page, 
 
 
 def test_county_viewer_cannot_open_another_countys_center(live_server, page, demo_data):
-    from centers.models import Center, County
+    from centers.directory.models import Center, County
 
     other = db.session.query(Center).join(County).filter(County.name == "진도군").first()
     login(page, live_server, "county")

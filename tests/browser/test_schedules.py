@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app import clock
 from app.auth.models import Role
 from app.extensions import db
-from programs.models import Session
+from programs.schedule.models import Session
 from tests.browser.conftest import login
 from tests.factories import (
     CenterFactory,

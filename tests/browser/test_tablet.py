@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app import clock
 from app.auth.models import Role
 from app.extensions import db
-from centers.models import Attendance
+from centers.attendance.models import Attendance
 from tests.factories import CenterFactory, ProgramFactory, SessionFactory, UserFactory
 
 STAND_IN = Path(__file__).parent / "stand_in" / "external_api.js"
@@ -48,8 +48,8 @@ def external_api():
 
 
 @pytest.fixture
-def world(app, external_api):
-    app.config.update(
+def world(app_config, external_api):
+    app_config(
         JITSI_MODE="selfhosted",
         JITSI_DOMAIN="meet.example.org",
         JITSI_APP_ID="ieum",
@@ -216,9 +216,9 @@ def test_big_button_and_big_type_in_every_orientation(tablet_page, live_server, 
 
 
 def test_tablet_pages_are_accessible_when_nothing_is_open(
-    tablet_page, live_server, axe, world, app
+    tablet_page, live_server, axe, world, app_config
 ):
-    app.config["JITSI_APP_SECRET"] = None  # video not configured: a clear notice instead
+    app_config(JITSI_APP_SECRET=None)  # video not configured: a clear notice instead
     clock.freeze(START - timedelta(hours=2))
     UserFactory(role=Role.CENTER_MANAGER, center_id=world["center"].id, username="manager")
     from tests.browser.conftest import login

@@ -1,0 +1,63 @@
+"""Attendance: one record per (session, center), with the members present."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import TimestampMixin
+from app.extensions import db
+from centers.directory.models import Center
+
+ATTENDANCE_STATUSES = ("attended", "absent", "technical_issue", "excused")
+
+
+class AttendanceMember(db.Model):
+    __tablename__ = "attendance_members"
+    __table_args__ = (sa.Index("ix_attendance_members_member_id", "member_id"),)
+
+    attendance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("attendance.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), primary_key=True)
+
+
+class Attendance(TimestampMixin, db.Model):
+    """One record per (session, center). A null status means joined but not yet reported.
+
+    ``session_date`` copies the session's date so reports by center and period use one index.
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "center_id"),
+        sa.CheckConstraint(
+            "status IS NULL OR status IN ('attended', 'absent', 'technical_issue', 'excused')",
+            name="status_known",
+        ),
+        sa.CheckConstraint("headcount IS NULL OR headcount BETWEEN 0 AND 500", name="headcount_range"),
+        sa.Index("ix_attendance_center_id_session_date", "center_id", "session_date"),
+        sa.Index("ix_attendance_session_date", "session_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id"))
+    center_id: Mapped[int] = mapped_column(sa.ForeignKey("centers.id"))
+    session_date: Mapped[date]
+    status: Mapped[str | None] = mapped_column(sa.String(20))
+    headcount: Mapped[int | None]
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(sa.String(10))
+    client_ref: Mapped[str | None] = mapped_column(sa.String(64))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    members: Mapped[list[AttendanceMember]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    center: Mapped[Center] = relationship()
+
+    @property
+    def member_ids(self) -> list[int]:
+        return sorted(m.member_id for m in self.members)
