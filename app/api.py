@@ -206,11 +206,11 @@ class ListArgs(Schema):
     offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)
 
 
-def page_of(items: list, args: dict) -> list:
-    """The ``?limit=&offset=`` slice of a list answer (lists are bare arrays, API.md)."""
-    offset = args.get("offset") or 0
-    limit = args.get("limit")
-    return items[offset : offset + limit] if limit else items[offset:]
+def page_of(args: dict) -> dict:
+    """The ``?limit=&offset=`` of a list answer (lists are bare arrays, API.md), as the
+    ``limit``/``offset`` keywords of the list services, which apply them in SQL
+    (:func:`app.database.paged`)."""
+    return {"limit": args.get("limit"), "offset": args.get("offset") or 0}
 
 
 def user_from_bearer(header: str | None) -> User | None:

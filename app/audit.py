@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import utcnow
+from app.database import BigId, utcnow
 from app.extensions import db
 
 SOURCES = ("page", "api", "tablet", "jitsi", "cli", "system")
@@ -16,7 +16,7 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
     __table_args__ = (sa.Index("ix_audit_log_entity", "entity_type", "entity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(sa.String(10), default="system")

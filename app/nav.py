@@ -3,17 +3,8 @@
 from dataclasses import dataclass
 
 from flask import Flask, url_for
-from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("운영자"),
-    Role.COORDINATOR: _l("코디네이터"),
-    Role.INSTRUCTOR: _l("강사"),
-    Role.CENTER_MANAGER: _l("경로당 관리자"),
-    Role.COUNTY_VIEWER: _l("군 담당자"),
-}
 
 
 @dataclass(frozen=True)
@@ -47,6 +38,6 @@ def init_app(app: Flask) -> None:
             ]
 
         def role_label(role: str) -> str:
-            return str(ROLE_LABELS.get(Role(role), role))
+            return Role(role).label if role in Role.values() else str(role)
 
         return {"nav_items": nav_items, "role_label": role_label}

@@ -1,37 +1,34 @@
 """Users, their roles, and API tokens."""
 
-import enum
 import hashlib
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.database import TimestampMixin, utcnow
+from app.database import CodedEnum, TimestampMixin, check_in, utcnow
 from app.extensions import db
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    INSTRUCTOR = "instructor"
-    CENTER_MANAGER = "center_manager"
-    COUNTY_VIEWER = "county_viewer"
+class Role(CodedEnum):
+    ADMIN = "admin", _l("운영자")
+    COORDINATOR = "coordinator", _l("코디네이터")
+    INSTRUCTOR = "instructor", _l("강사")
+    CENTER_MANAGER = "center_manager", _l("경로당 관리자")
+    COUNTY_VIEWER = "county_viewer", _l("군 담당자")
 
 
-ROLE_VALUES = tuple(r.value for r in Role)
+ROLE_VALUES = Role.values()
 
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('admin', 'coordinator', 'instructor', 'center_manager', 'county_viewer')",
-            name="role_known",
-        ),
+        check_in("role", Role, name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

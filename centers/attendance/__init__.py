@@ -5,14 +5,15 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from app.auth.models import Role
     from centers.attendance import api, views
-    from centers.attendance.models import AttendanceMember
+    from centers.attendance.models import UNREPORTED_LABEL, AttendanceMember, AttendanceStatus
     from centers.members import services as members
 
     members.keep_members_named_in(AttendanceMember.member_id)
+    labels.register(app, "attendance_status_label", AttendanceStatus, UNREPORTED_LABEL)
     app.register_blueprint(views.bp)
     register(api.blp)
     nav.register(app, _l("출석 현황"), "attendance.sessions",

@@ -12,22 +12,21 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.labels import ATTENDANCE_STATUS
-from centers.attendance.models import ATTENDANCE_STATUSES
-from centers.directory.models import MAX_HEADCOUNT
+from centers.attendance.models import AttendanceStatus
+from centers.directory.models import HEADCOUNT
 
 
 class AttendanceForm(FlaskForm):
     status = RadioField(
         _l("출석 상태"),
-        choices=[SelectChoice(code, ATTENDANCE_STATUS[code]) for code in ATTENDANCE_STATUSES],
+        choices=[SelectChoice(code, label) for code, label in AttendanceStatus.choices()],
         validators=[InputRequired(_l("출석 상태를 고르세요."))],
     )
     headcount = IntegerField(
         _l("참여 인원"),
         validators=[
             InputRequired(_l("참여 인원을 입력하세요.")),
-            NumberRange(min=0, max=MAX_HEADCOUNT),
+            NumberRange(min=HEADCOUNT.min, max=HEADCOUNT.max),
         ],
     )
     member_ids = SelectMultipleField(_l("참여하신 어르신"), coerce=int, validate_choice=False)

@@ -3,13 +3,25 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import TimestampMixin
+from app.database import CodedEnum, TimestampMixin, check_between, check_in, utcnow
 from app.extensions import db
-from centers.directory.models import Center
+from centers.directory.models import HEADCOUNT, Center
 
-ATTENDANCE_STATUSES = ("attended", "absent", "technical_issue", "excused")
+
+class AttendanceStatus(CodedEnum):
+    ATTENDED = "attended", _l("참여")
+    ABSENT = "absent", _l("불참")
+    TECHNICAL_ISSUE = "technical_issue", _l("접속 장애")
+    EXCUSED = "excused", _l("사유 불참")
+
+
+# A record with no status yet: joined, not reported.
+UNREPORTED_LABEL = _l("미보고")
+
+ATTENDANCE_STATUSES = AttendanceStatus.values()
 
 
 class AttendanceMember(db.Model):
@@ -31,11 +43,8 @@ class Attendance(TimestampMixin, db.Model):
     __tablename__ = "attendance"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "center_id"),
-        sa.CheckConstraint(
-            "status IS NULL OR status IN ('attended', 'absent', 'technical_issue', 'excused')",
-            name="status_known",
-        ),
-        sa.CheckConstraint("headcount IS NULL OR headcount BETWEEN 0 AND 500", name="headcount_range"),
+        check_in("status", AttendanceStatus, name="status_known", nullable=True),
+        check_between("headcount", HEADCOUNT, name="headcount_range", nullable=True),
         sa.Index("ix_attendance_center_id_session_date", "center_id", "session_date"),
         sa.Index("ix_attendance_session_date", "session_date"),
     )
@@ -61,3 +70,16 @@ class Attendance(TimestampMixin, db.Model):
     @property
     def member_ids(self) -> list[int]:
         return sorted(m.member_id for m in self.members)
+
+
+class AttendanceSubmission(db.Model):
+    """A submission applied to a record, by its idempotency key (``client_ref``): the primary
+    key makes the database refuse the same submission twice, however it arrives."""
+
+    __tablename__ = "attendance_submissions"
+
+    attendance_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("attendance.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_ref: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)

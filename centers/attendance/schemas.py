@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api import MAX_ID, Day, Id
 from centers.attendance.models import ATTENDANCE_STATUSES
-from centers.directory.models import MAX_HEADCOUNT
+from centers.directory.models import HEADCOUNT, MAX_HEADCOUNT
 
 
 class AttendanceSchema(Schema):
@@ -43,7 +43,7 @@ class AttendancePutSchema(Schema):
     headcount = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(min=0, max=MAX_HEADCOUNT),
+        validate=validate.Range(min=HEADCOUNT.min, max=HEADCOUNT.max),
         metadata={"description": "0 to the center's capacity (or 500); at least len(member_ids)"},
     )
     member_ids = fields.List(

@@ -8,7 +8,9 @@ The rules (API.md):
   center's capacity (or 500) and at least the number of ``member_ids``, which must all be
   members of that center. Everything is checked before anything is written.
 - ``client_ref`` is the idempotency key a device makes for one submission: the same submission
-  sent twice, or fifty times at once, leaves one record and one audit entry.
+  sent twice, or fifty times at once, leaves one record and one audit entry. Each applied key is
+  a row of ``attendance_submissions`` (primary key (record, client_ref)), written in the same
+  transaction as the change, so the database itself refuses a second application.
 - A later correction wins by its recorded time (``recorded_at``, made on the device), not by
   the order in which submissions arrive; an older submission changes nothing.
 - Center managers may record and correct until ``ATTENDANCE_CORRECTION_DAYS`` (default 7)
@@ -27,13 +29,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app import audit, clock
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from centers.attendance import scope as attendance_scope
-from centers.attendance.models import ATTENDANCE_STATUSES, Attendance, AttendanceMember
+from centers.attendance.models import (
+    ATTENDANCE_STATUSES,
+    Attendance,
+    AttendanceMember,
+    AttendanceSubmission,
+)
 from centers.attendance.records import ensure_record
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
@@ -142,14 +150,26 @@ def _recorded_time(recorded_at: datetime | None, now: datetime) -> datetime:
 
 
 def _already_applied(record: Attendance, client_ref: str | None) -> bool:
+    """Whether this submission was applied to the record before (one primary-key lookup)."""
     if not client_ref:
         return False
-    if record.client_ref == client_ref:
+    return db.session.get(AttendanceSubmission, (record.id, client_ref)) is not None
+
+
+def _claim(record: Attendance, client_ref: str | None, now: datetime) -> bool:
+    """Write the submission's key; ``False`` if the database already holds it (``ON CONFLICT DO
+    NOTHING`` on the primary key), so a submission is never applied twice."""
+    if not client_ref:
         return True
-    return any(
-        (entry.after or {}).get("client_ref") == client_ref
-        for entry in audit.history(ENTITY, record.id)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(AttendanceSubmission.__table__)
+        .values(attendance_id=record.id, client_ref=client_ref, applied_at=now)
+        .on_conflict_do_nothing(index_elements=["attendance_id", "client_ref"])
+        .returning(AttendanceSubmission.client_ref)
     )
+    return db.session.execute(stmt).first() is not None
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -203,6 +223,8 @@ def record_attendance(
     ):
         return Outcome(record, "unchanged")
 
+    if not _claim(record, client_ref, now):
+        return Outcome(record, "duplicate")
     before = snapshot(record)
     keep = set(ids)
     record.members = [m for m in record.members if m.member_id in keep]

@@ -27,12 +27,11 @@ from app.extensions import db
 from centers.attendance import scope as attendance_scope
 from centers.attendance import services as attendance
 from centers.attendance.forms import AttendanceForm, SelectChoice
-from centers.attendance.models import Attendance
+from centers.attendance.models import Attendance, AttendanceStatus
 from centers.directory import scope as center_scope
 from centers.members import scope as member_scope
 from centers.members.models import Member
-from programs.schedule import scope as session_scope
-from programs.schedule.models import Session, SessionCenter
+from centers.tablet.services import center_sessions_on
 
 bp = Blueprint(
     "attendance",
@@ -58,13 +57,7 @@ def tablet_day():
         return redirect(url_for("attendance.sessions"))
     center = center_scope.own_center(current_user)
     today = clock.today()
-    stmt = (
-        sa.select(Session)
-        .join(SessionCenter, SessionCenter.session_id == Session.id)
-        .where(SessionCenter.center_id == center.id, Session.date == today)
-        .order_by(Session.start_time)
-    )
-    sessions = list(db.session.scalars(session_scope.scope_sessions(stmt, current_user)))
+    sessions = center_sessions_on(current_user, center, today)
     records = (
         {
             r.session_id: r
@@ -346,12 +339,12 @@ def _value(field: str, value, member_names: dict) -> str:
     from datetime import datetime
 
     from app.i18n import fmt_datetime
-    from app.labels import ATTENDANCE_STATUS, label
+    from app.labels import label
 
     if value is None or value == "" or value == []:
         return "—"
     if field == "status":
-        return label(ATTENDANCE_STATUS, value)
+        return label(AttendanceStatus, value)
     if field == "member_ids":
         if not member_names:
             return _("%(n)s명", n=len(value))

@@ -6,13 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from centers.care import api, cli, scope, views
-    from centers.care.models import FollowUp
+    from centers.care.models import FollowUp, FollowUpKind, FollowUpStatus
     from centers.members import services as members
 
     members.keep_members_named_in(FollowUp.member_id)
+    labels.register(app, "follow_up_kind_label", FollowUpKind)
+    labels.register(app, "follow_up_status_label", FollowUpStatus)
     app.register_blueprint(views.bp)
     register(api.blp)
     app.cli.add_command(cli.care_cli)

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import MAX_ID, Id, blueprint
+from app.api import MAX_ID, Id, blueprint, page_of
 from app.extensions import db
 from centers.care import scope as care_scope
 from centers.care import services as care
@@ -47,13 +47,12 @@ class FollowUps(MethodView):
     @blp.response(200, FollowUpSchema(many=True))
     def get(self, args):
         """Follow-ups in scope (a county viewer: its county), newest first."""
-        items = care.list_follow_ups(
+        return care.list_follow_ups(
             current_user,
             county_id=args.get("county_id"),
             statuses=[args["status"]] if args.get("status") else None,
+            **page_of(args),
         )
-        offset, limit = args.get("offset") or 0, args.get("limit")
-        return items[offset : offset + limit] if limit else items[offset:]
 
 
 @blp.route("/follow-ups/<int:follow_up_id>")

@@ -12,7 +12,9 @@ to the county's worklist (DESIGN.md, "Care follow-up").
   (:func:`centers.reports.silent_centers`).
 
 It is idempotent: nothing is raised twice while a follow-up of the same kind for the same member
-(or center) is open or in progress, nor again for the same streak after it was resolved.
+(or center) is open or in progress, nor again for the same streak after it was resolved. The
+first rule is the database's (partial unique indexes on ``follow_ups``): the scan reads only the
+follow-ups of the members and centers it found, and its insert skips a case already open.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit, clock
 from app.auth.models import Role, User
-from app.database import utcnow
-from app.errors import Invalid
+from app.database import paged, utcnow
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from centers.attendance.models import Attendance, AttendanceMember
 from centers.care import scope as care_scope
-from centers.care.models import FOLLOW_UP_STATUSES, FollowUp
+from centers.care.models import FOLLOW_UP_ACTIVE, FOLLOW_UP_STATUSES, FollowUp
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
 from centers.members.models import Member
@@ -42,7 +45,7 @@ STREAK_RECENT, STREAK_BASE, STREAK_MIN_PRESENT = 3, 6, 3
 DROP_RECENT_DAYS, DROP_BASE_DAYS = 28, 56
 DROP_MIN_BASE_RATE, DROP_MIN_BASE_SESSIONS, DROP_MIN_RECENT_SESSIONS = 0.5, 6, 4
 LOOKBACK_DAYS = 180
-ACTIVE = ("open", "in_progress")
+ACTIVE = FOLLOW_UP_ACTIVE
 
 A = Attendance.__table__
 AM = AttendanceMember.__table__
@@ -181,8 +184,39 @@ def attendance_drops(as_of: date) -> list[dict]:
     ]
 
 
-def _existing(kind: str) -> list[FollowUp]:
-    return list(db.session.scalars(sa.select(FollowUp).where(FollowUp.kind == kind)))
+def _existing(kind: str, subject: str, subject_ids) -> list[FollowUp]:
+    """The follow-ups of ``kind`` for the members (or centers) found, not every follow-up."""
+    ids = sorted(set(subject_ids))
+    if not ids:
+        return []
+    column = getattr(FollowUp, subject)
+    return list(
+        db.session.scalars(sa.select(FollowUp).where(FollowUp.kind == kind, column.in_(ids)))
+    )
+
+
+def _insert_open(values: dict) -> int | None:
+    """Insert an open follow-up unless one of its case is already open or in progress (the
+    partial unique index decides: ``ON CONFLICT DO NOTHING``); answers the new id or None."""
+    table = FollowUp.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if values["member_id"] is not None:
+        target, where = ["kind", "member_id"], sa.and_(
+            table.c.member_id.is_not(None), table.c.status.in_(ACTIVE)
+        )
+    else:
+        target, where = ["kind", "center_id"], sa.and_(
+            table.c.kind == "center_silent", table.c.status.in_(ACTIVE)
+        )
+    now = utcnow()
+    stmt = (
+        insert(table)
+        .values(**values, note="", created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=target, index_where=where)
+        .returning(table.c.id)
+    )
+    return db.session.execute(stmt).scalar()
 
 
 def _blocked(
@@ -208,27 +242,27 @@ def scan(as_of: date | None = None) -> dict[str, int]:
     created = {"absence_streak": 0, "attendance_drop": 0, "center_silent": 0}
 
     def add(kind, center_id, member_id, reason, details):
-        item = FollowUp(
-            kind=kind,
-            county_id=county_of[center_id],
-            center_id=center_id,
-            member_id=member_id,
-            status="open",
-            reason=reason,
-            details=details,
-        )
-        db.session.add(item)
-        db.session.flush()
-        audit.record(
-            None, "follow_up.create", "follow_up", item.id, after=snapshot(item), source="cli"
-        )
+        values = {
+            "kind": kind,
+            "county_id": county_of[center_id],
+            "center_id": center_id,
+            "member_id": member_id,
+            "status": "open",
+            "reason": reason,
+            "details": details,
+        }
+        new_id = _insert_open(values)
+        if new_id is None:
+            return  # a follow-up of this case is already open (another scan got there first)
+        after = {"status": "open", "note": "", "outcome": None}
+        audit.record(None, "follow_up.create", "follow_up", new_id, after=after, source="cli")
         created[kind] += 1
-        return item
 
     with force_locale("ko"):
-        existing = _existing("absence_streak")
+        streaks = absence_streaks(as_of)
+        existing = _existing("absence_streak", "member_id", [r["member_id"] for r in streaks])
         streak_members = set()
-        for row in absence_streaks(as_of):
+        for row in streaks:
             streak_members.add(row["member_id"])
             streak = f"since:{row['last_present'].isoformat()}"
             if _blocked(existing, "member_id", row["member_id"], streak):
@@ -255,9 +289,10 @@ def scan(as_of: date | None = None) -> dict[str, int]:
                 },
             )
 
-        existing = _existing("attendance_drop")
+        drops = attendance_drops(as_of)
+        existing = _existing("attendance_drop", "member_id", [r["member_id"] for r in drops])
         recent_cutoff = clock.local_datetime(as_of - timedelta(days=DROP_RECENT_DAYS), time(0, 0))
-        for row in attendance_drops(as_of):
+        for row in drops:
             if row["member_id"] in streak_members:
                 continue
             if _blocked(existing, "member_id", row["member_id"], None, created_after=recent_cutoff):
@@ -286,9 +321,10 @@ def scan(as_of: date | None = None) -> dict[str, int]:
                 },
             )
 
-        existing = _existing("center_silent")
         filters = reports.Filters(start=as_of, end=as_of)
-        for row in reports.silent_centers(_system(), filters, as_of=as_of):
+        silent = reports.silent_centers(_system(), filters, as_of=as_of)
+        existing = _existing("center_silent", "center_id", [r["center_id"] for r in silent])
+        for row in silent:
             streak = f"since:{(row['last_joined'] or row['first_missed']).isoformat()}"
             if row["center_id"] not in active or _blocked(
                 existing, "center_id", row["center_id"], streak
@@ -326,7 +362,7 @@ def snapshot(item: FollowUp) -> dict:
 
 
 def list_follow_ups(
-    user, *, county_id: int | None = None, statuses=None, limit: int | None = None
+    user, *, county_id: int | None = None, statuses=None, limit: int | None = None, offset: int = 0
 ) -> list[FollowUp]:
     """The follow-ups in the user's scope, newest first; ``county_id`` outside it is 403/404."""
     stmt = sa.select(FollowUp).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
@@ -335,9 +371,25 @@ def list_follow_ups(
         stmt = stmt.where(FollowUp.county_id == county_id)
     if statuses:
         stmt = stmt.where(FollowUp.status.in_(list(statuses)))
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(care_scope.scope_follow_ups(stmt, user)))
+    return list(db.session.scalars(paged(care_scope.scope_follow_ups(stmt, user), limit, offset)))
+
+
+def _another_active(item: FollowUp) -> int | None:
+    """The open (or in progress) follow-up of the same case as ``item``, if any."""
+    if item.member_id is not None:
+        same_case = FollowUp.member_id == item.member_id
+    elif item.kind == "center_silent":
+        same_case = FollowUp.center_id == item.center_id
+    else:
+        return None
+    return db.session.scalar(
+        sa.select(FollowUp.id).where(
+            FollowUp.kind == item.kind,
+            same_case,
+            FollowUp.status.in_(ACTIVE),
+            FollowUp.id != item.id,
+        )
+    )
 
 
 def update_follow_up(
@@ -359,6 +411,11 @@ def update_follow_up(
         raise Invalid("outcome")
     if note is not None and len(note) > 2000:
         raise Invalid("note", _l("메모는 2000자까지 쓸 수 있습니다."))
+    other = _another_active(item) if status in ACTIVE and item.status not in ACTIVE else None
+    if other is not None:  # reopening: the case is already open again (the index refuses it)
+        raise Conflict(
+            _l("같은 어르신(경로당)의 같은 확인 건이 이미 진행 중입니다."), follow_up_id=other
+        )
     before = snapshot(item)
     if status is not None:
         if status == "resolved" and item.status != "resolved":

@@ -14,11 +14,11 @@ from app import audit
 from app.auth import policy
 from app.errors import Invalid
 from app.extensions import db
-from app.labels import FOLLOW_UP_STATUS
 from app.params import id_arg
 from app.utils import safe_next_url
 from centers.care import scope as care_scope
 from centers.care import services as care
+from centers.care.models import FollowUpStatus
 from centers.directory import services
 from centers.directory.models import Center
 from centers.members import scope as member_scope
@@ -44,7 +44,7 @@ VIEWS = {
 
 class FollowUpForm(FlaskForm):
     status = SelectField(
-        _l("상태"), choices=[SelectChoice(k, v) for k, v in FOLLOW_UP_STATUS.items()]
+        _l("상태"), choices=[SelectChoice(k, v) for k, v in FollowUpStatus.choices()]
     )
     outcome = SelectField(
         _l("조치"),

@@ -25,7 +25,7 @@ class Counties(MethodView):
     @blp.response(200, CountySchema(many=True))
     def get(self, args):
         """Counties in the caller's scope."""
-        return page_of(services.list_counties(current_user), args)
+        return services.list_counties(current_user, **page_of(args))
 
     @blp.arguments(CountyCreateSchema)
     @blp.response(201, CountySchema)
@@ -49,7 +49,7 @@ class Centers(MethodView):
     @blp.response(200, CenterSchema(many=True))
     def get(self, args):
         """Centers in the caller's scope; ``county_id`` outside it answers 403."""
-        return page_of(services.list_centers(current_user, county_id=args.get("county_id")), args)
+        return services.list_centers(current_user, county_id=args.get("county_id"), **page_of(args))
 
     @blp.arguments(CenterCreateSchema)
     @blp.response(201, CenterSchema)

@@ -6,10 +6,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import TimestampMixin
+from app.database import Bounds, TimestampMixin, check_between
 from app.extensions import db
 
-MAX_HEADCOUNT = 500
+# A center's capacity, and a session's headcount (at most the capacity, or HEADCOUNT.max).
+CAPACITY = Bounds(1, 500)
+HEADCOUNT = Bounds(0, 500)
+MAX_HEADCOUNT = HEADCOUNT.max
 
 
 def new_calendar_key() -> str:
@@ -55,7 +58,7 @@ class Center(TimestampMixin, db.Model):
     __tablename__ = "centers"
     __table_args__ = (
         sa.UniqueConstraint("county_id", "name"),
-        sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 500", name="capacity_range"),
+        check_between("capacity", CAPACITY, name="capacity_range", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

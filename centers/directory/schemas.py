@@ -5,6 +5,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import clock
 from app.api import MAX_ID, Day, Id
+from centers.directory.models import CAPACITY
+
+CAPACITY_RANGE = validate.Range(min=CAPACITY.min, max=CAPACITY.max)
 
 
 def absolute(path: str) -> str:
@@ -69,13 +72,13 @@ class CenterCreateSchema(Schema):
     county_id = Id(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     address = fields.String(load_default="", validate=validate.Length(max=200))
-    capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=500))
+    capacity = fields.Integer(load_default=None, allow_none=True, validate=CAPACITY_RANGE)
 
 
 class CenterUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     address = fields.String(validate=validate.Length(max=200))
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=500))
+    capacity = fields.Integer(allow_none=True, validate=CAPACITY_RANGE)
     active = fields.Boolean()
 
 

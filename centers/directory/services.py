@@ -9,17 +9,18 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.auth import policy
+from app.database import paged
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from centers.directory import scope as center_scope
-from centers.directory.models import Center, County, SupportPeriod
+from centers.directory.models import CAPACITY, Center, County, SupportPeriod
 
 CENTER_FIELDS = ("name", "address", "capacity", "active")
 
 
-def list_counties(user) -> list[County]:
+def list_counties(user, *, limit: int | None = None, offset: int = 0) -> list[County]:
     stmt = sa.select(County).options(selectinload(County.support_periods)).order_by(County.province, County.name)
-    return list(db.session.scalars(center_scope.scope_counties(stmt, user)))
+    return list(db.session.scalars(paged(center_scope.scope_counties(stmt, user), limit, offset)))
 
 
 def create_county(
@@ -79,21 +80,28 @@ def add_support_period(
     return period
 
 
-def list_centers(user, county_id: int | None = None, include_inactive: bool = True) -> list[Center]:
+def list_centers(
+    user,
+    county_id: int | None = None,
+    include_inactive: bool = True,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Center]:
     stmt = sa.select(Center).join(County).order_by(County.name, Center.name)
     if county_id is not None:
         center_scope.get_county(user, county_id)
         stmt = stmt.where(Center.county_id == county_id)
     if not include_inactive:
         stmt = stmt.where(Center.active.is_(True))
-    return list(db.session.scalars(center_scope.scope_centers(stmt, user)))
+    return list(db.session.scalars(paged(center_scope.scope_centers(stmt, user), limit, offset)))
 
 
 def _check_center_fields(data: dict[str, Any]) -> None:
     if "name" in data and not (data["name"] or "").strip():
         raise Invalid("name")
     capacity = data.get("capacity")
-    if capacity is not None and not (1 <= capacity <= 500):
+    if capacity is not None and capacity not in CAPACITY:
         raise Invalid("capacity", _l("정원은 1에서 500 사이여야 합니다."))
 
 

@@ -9,6 +9,7 @@ from app.auth.models import Role
 from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.directory import services
+from centers.tablet.services import center_sessions_on
 from programs.schedule import scope as session_scope
 from programs.schedule.models import Session
 
@@ -35,7 +36,7 @@ def home_context(user) -> dict:
         context["sessions"] = _sessions(user, today, today + timedelta(days=14))
     elif user.role == Role.CENTER_MANAGER:
         context["center"] = center_scope.get_center(user, user.center_id)
-        context["today_sessions"] = _sessions(user, today, today)
+        context["today_sessions"] = center_sessions_on(user, context["center"], today)
         context["sessions"] = _sessions(user, today + timedelta(days=1), today + timedelta(days=7))
     elif user.role == Role.COUNTY_VIEWER:
         context["county"] = center_scope.get_county(user, user.county_id)

@@ -5,10 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from app.auth.models import Role
     from centers.members import api, views
+    from centers.members.models import MemberStatus
+
+    labels.register(app, "member_status_label", MemberStatus)
 
     app.register_blueprint(views.bp)
     register(api.blp)

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import Overlay, blueprint
+from app.api import Overlay, blueprint, page_of
 from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.members import scope as member_scope
@@ -28,9 +28,7 @@ class Members(MethodView):
     def get(self, args, center_id: int):
         """The center's roster (its manager, coordinators; the county's viewer reads)."""
         center = center_scope.get_center(current_user, center_id)
-        rows = members.list_members(current_user, center, status=args.get("status"))
-        offset, limit = args.get("offset") or 0, args.get("limit")
-        rows = rows[offset : offset + limit] if limit else rows[offset:]
+        rows = members.list_members(current_user, center, status=args.get("status"), **page_of(args))
         attended = members.ids_with_attendance(center)
         return [_member_out(current_user, center, m, attended) for m in rows]
 

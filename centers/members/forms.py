@@ -10,8 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.labels import MEMBER_STATUS
-from centers.members.models import MEMBER_STATUSES
+from centers.members.models import BIRTH_YEAR, MemberStatus
 
 
 class MemberForm(FlaskForm):
@@ -22,7 +21,9 @@ class MemberForm(FlaskForm):
         _l("출생 연도"),
         validators=[
             Optional(),
-            NumberRange(min=1900, max=2100, message=_l("출생 연도가 올바르지 않습니다.")),
+            NumberRange(
+                min=BIRTH_YEAR.min, max=BIRTH_YEAR.max, message=_l("출생 연도가 올바르지 않습니다.")
+            ),
         ],
     )
     phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
@@ -31,7 +32,7 @@ class MemberForm(FlaskForm):
 
 class MemberEditForm(MemberForm):
     status = SelectField(
-        _l("상태"), choices=[SelectChoice(code, MEMBER_STATUS[code]) for code in MEMBER_STATUSES]
+        _l("상태"), choices=[SelectChoice(code, label) for code, label in MemberStatus.choices()]
     )
 
 

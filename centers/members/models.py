@@ -1,13 +1,22 @@
 """Members: the seniors registered at a center. Personal data, shown only within scope."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import TimestampMixin
+from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in
 from app.extensions import db
 from centers.directory.models import Center
 
-MEMBER_STATUSES = ("active", "moved", "deceased")
+
+class MemberStatus(CodedEnum):
+    ACTIVE = "active", _l("활동")
+    MOVED = "moved", _l("이사")
+    DECEASED = "deceased", _l("별세")
+
+
+MEMBER_STATUSES = MemberStatus.values()
+BIRTH_YEAR = Bounds(1900, 2100)
 
 
 class Member(TimestampMixin, db.Model):
@@ -15,8 +24,8 @@ class Member(TimestampMixin, db.Model):
 
     __tablename__ = "members"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('active', 'moved', 'deceased')", name="status_known"),
-        sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
+        check_in("status", MemberStatus, name="status_known"),
+        check_between("birth_year", BIRTH_YEAR, name="birth_year_range", nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app import audit
+from app.database import paged
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
 from centers.members import scope as member_scope
-from centers.members.models import MEMBER_STATUSES, Member
+from centers.members.models import BIRTH_YEAR, MEMBER_STATUSES, Member
 
 FIELDS = ("name", "birth_year", "phone", "status", "note")
 ENTITY = "member"
@@ -27,14 +28,16 @@ def snapshot(member: Member) -> dict[str, Any]:
     return {key: getattr(member, key) for key in FIELDS}
 
 
-def list_members(user, center: Center, status: str | None = None) -> list[Member]:
+def list_members(
+    user, center: Center, status: str | None = None, *, limit: int | None = None, offset: int = 0
+) -> list[Member]:
     member_scope.require_member_reader(user, center)
     stmt = sa.select(Member).where(Member.center_id == center.id)
     if status:
         stmt = stmt.where(Member.status == status)
     # Active first, then moved and deceased; by name within each.
     order = sa.case({"active": 0, "moved": 1, "deceased": 2}, value=Member.status, else_=3)
-    return list(db.session.scalars(stmt.order_by(order, Member.name, Member.id)))
+    return list(db.session.scalars(paged(stmt.order_by(order, Member.name, Member.id), limit, offset)))
 
 
 def get_member(user, center_id: int, member_id: int) -> tuple[Center, Member]:
@@ -62,7 +65,7 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         elif key == "birth_year":
             if value in ("", None):
                 value = None
-            elif isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            elif isinstance(value, bool) or not isinstance(value, int) or value not in BIRTH_YEAR:
                 raise Invalid("birth_year", _l("출생 연도가 올바르지 않습니다."))
         elif key == "phone":
             value = value or None

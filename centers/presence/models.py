@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import TimestampMixin
+from app.database import BigId, TimestampMixin
 from app.extensions import db
 
 
@@ -20,7 +20,7 @@ class RoomPresence(TimestampMixin, db.Model):
         sa.Index("ix_room_presence_session_id_left_at", "session_id", "left_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
     participant: Mapped[str] = mapped_column(sa.String(40))
     center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("centers.id"), index=True)

@@ -45,7 +45,7 @@ def room_list():
         sa.select(Session)
         .where(
             Session.date.between(today, today + timedelta(days=UPCOMING_DAYS)),
-            Session.published_at.is_not(None),
+            Session.was_published,
         )
         .order_by(Session.date, Session.start_time, Session.id)
         .limit(300)

@@ -37,7 +37,7 @@ def center_records(
         .where(
             SessionCenter.center_id == center.id,
             Session.date <= until,
-            Session.published_at.is_not(None),
+            Session.was_published,
         )
         .order_by(Session.date.desc(), Session.start_time.desc())
         .limit(limit)

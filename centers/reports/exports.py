@@ -17,9 +17,10 @@ from openpyxl.utils import get_column_letter
 
 from app import clock
 from app.i18n import fmt_date
-from app.labels import CATEGORY, label
+from app.labels import label
 from centers.reports import scope as report_scope
 from centers.reports import services as reports
+from programs.catalog.models import Category
 
 # (figure key, column title); the rate is written as a percentage.
 FIGURE_COLUMNS = [
@@ -143,7 +144,7 @@ def _titled(sheet, title: str, filters: reports.Filters, width: int) -> int:
     sheet["A2"] = period_text(filters)
     sheet["A3"] = _("작성일: %(day)s · 이음", day=fmt_date(clock.today(), "date_long"))
     if filters.category:
-        sheet["A4"] = _("분야: %(category)s", category=label(CATEGORY, filters.category))
+        sheet["A4"] = _("분야: %(category)s", category=label(Category, filters.category))
         return 6
     return 5
 
@@ -261,7 +262,7 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
             r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"])),
             str(r["start_time"])[:5],
             r["label"],
-            label(CATEGORY, r["category"]),
+            label(Category, r["category"]),
             r["instructor"],
         ]
         + _figure_values(r)[1:]

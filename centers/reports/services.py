@@ -27,13 +27,12 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.errors import Invalid
 from app.extensions import db
-from app.labels import CATEGORY
 from centers.attendance.models import Attendance, AttendanceMember
 from centers.directory import scope as center_scope
 from centers.directory.models import Center, County
 from centers.members.models import Member
 from centers.reports import scope as report_scope
-from programs.catalog.models import CATEGORIES, Instructor, Program
+from programs.catalog.models import CATEGORIES, Category, Instructor, Program
 from programs.schedule.models import Session, SessionCenter
 
 GROUPS = ("center", "program", "category", "week")
@@ -358,7 +357,8 @@ EMPTY = {
 
 def _row_label(group_by: str, row) -> str:
     if group_by == "category":
-        return CATEGORY.get(row["key"], row["key"])  # lazy: rendered in the request's language
+        # lazy: rendered in the request's language
+        return Category(row["key"]).lazy_label if row["key"] in CATEGORIES else row["key"]
     if group_by == "week":
         monday = as_date(row["key"])
         return f"{iso_week(monday)} ({monday:%m.%d}–{monday + timedelta(days=4):%m.%d})"

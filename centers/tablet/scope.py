@@ -44,5 +44,5 @@ def scope_tablet_sessions(stmt: sa.Select, user: User, center) -> sa.Select:
 
     get_center(user, center.id)
     invited = sa.select(SessionCenter.session_id).where(SessionCenter.center_id == center.id)
-    stmt = stmt.where(Session.id.in_(invited), Session.published_at.is_not(None))
+    stmt = stmt.where(Session.id.in_(invited), Session.was_published)
     return scope_sessions(stmt, user)

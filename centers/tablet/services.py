@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import segno
 import sqlalchemy as sa
@@ -246,15 +246,18 @@ def state_of(session: Session, now: datetime) -> str:
     return "ended"
 
 
+def center_sessions_on(user, center: Center, day: date) -> list[Session]:
+    """The sessions ``center`` has on ``day`` as ``user`` may see them (published, or cancelled
+    after publishing), by start time: the one query of the tablet, its attendance day and the
+    center manager's home page."""
+    stmt = sa.select(Session).where(Session.date == day).order_by(Session.start_time, Session.id)
+    return list(db.session.scalars(tablet_scope.scope_tablet_sessions(stmt, user, center)))
+
+
 def today(user, center: Center) -> list[TabletSession]:
     """Today's sessions at the center (published, or cancelled after publishing)."""
     now = clock.now()
-    stmt = (
-        sa.select(Session)
-        .where(Session.date == now.astimezone(clock.SEOUL).date())
-        .order_by(Session.start_time, Session.id)
-    )
-    sessions = db.session.scalars(tablet_scope.scope_tablet_sessions(stmt, user, center))
+    sessions = center_sessions_on(user, center, now.astimezone(clock.SEOUL).date())
     return [
         TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions
     ]

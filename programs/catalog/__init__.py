@@ -5,14 +5,15 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from app.auth.models import Role
     from app.auth.services import register_scope_model
     from programs.catalog import api, views
-    from programs.catalog.models import Instructor
+    from programs.catalog.models import Category, Instructor
 
     register_scope_model("instructor_id", Instructor)
+    labels.register(app, "category_label", Category)
 
     app.register_blueprint(views.bp)
     register(api.blp)

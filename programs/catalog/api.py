@@ -33,7 +33,7 @@ class Programs(MethodView):
     @blp.response(200, ProgramSchema(many=True))
     def get(self, args):
         """The program catalog (retired programs included, ``active: false``)."""
-        return page_of(catalog.list_programs(), args)
+        return catalog.list_programs(**page_of(args))
 
     @blp.arguments(ProgramCreateSchema)
     @blp.response(201, ProgramSchema)
@@ -67,7 +67,7 @@ class Instructors(MethodView):
     def get(self, args):
         """Instructors (coordinator)."""
         session_scope.require_scheduler(current_user)
-        return page_of(catalog.list_instructors(), args)
+        return catalog.list_instructors(**page_of(args))
 
     @blp.arguments(InstructorCreateSchema)
     @blp.response(201, InstructorSchema)

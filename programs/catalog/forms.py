@@ -12,7 +12,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.labels import CATEGORY
+from programs.catalog.models import DURATION_MINUTES, Category
+
+DURATION_RANGE = NumberRange(
+    DURATION_MINUTES.min, DURATION_MINUTES.max, _l("10분에서 240분 사이로 입력하세요.")
+)
 
 
 class ProgramForm(FlaskForm):
@@ -20,7 +24,7 @@ class ProgramForm(FlaskForm):
         _l("프로그램 이름"), validators=[DataRequired(_l("제목을 입력하세요.")), Length(max=120)]
     )
     category = SelectField(
-        _l("분류"), choices=[SelectChoice(code, label) for code, label in CATEGORY.items()]
+        _l("분류"), choices=[SelectChoice(code, label) for code, label in Category.choices()]
     )
     description = TextAreaField(_l("설명"), validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(
@@ -28,7 +32,7 @@ class ProgramForm(FlaskForm):
         default=60,
         validators=[
             InputRequired(_l("수업 길이를 입력하세요.")),
-            NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요.")),
+            DURATION_RANGE,
         ],
     )
 

@@ -3,12 +3,21 @@
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import TimestampMixin
+from app.database import Bounds, CodedEnum, TimestampMixin, check_between, check_in
 from app.extensions import db
 
-CATEGORIES = ("leisure", "health")
+
+class Category(CodedEnum):
+    LEISURE = "leisure", _l("여가")
+    HEALTH = "health", _l("건강")
+
+
+CATEGORIES = Category.values()
+# The length of a program or a session, in minutes.
+DURATION_MINUTES = Bounds(10, 240)
 
 
 def new_calendar_key() -> str:
@@ -18,8 +27,8 @@ def new_calendar_key() -> str:
 class Program(TimestampMixin, db.Model):
     __tablename__ = "programs"
     __table_args__ = (
-        sa.CheckConstraint("category IN ('leisure', 'health')", name="category_known"),
-        sa.CheckConstraint("duration_minutes BETWEEN 10 AND 240", name="duration_range"),
+        check_in("category", Category, name="category_known"),
+        check_between("duration_minutes", DURATION_MINUTES, name="duration_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,8 +4,10 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.links import absolute
-from programs.catalog.models import CATEGORIES
+from programs.catalog.models import CATEGORIES, DURATION_MINUTES
 from programs.feeds import scope as feed_scope
+
+DURATION_RANGE = validate.Range(min=DURATION_MINUTES.min, max=DURATION_MINUTES.max)
 
 
 class ProgramSchema(Schema):
@@ -21,14 +23,14 @@ class ProgramCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(load_default=60, validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(load_default=60, validate=DURATION_RANGE)
 
 
 class ProgramUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=120))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     description = fields.String(validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(validate=DURATION_RANGE)
     active = fields.Boolean()
 
 

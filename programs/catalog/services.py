@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
+from app.database import paged
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
-from programs.catalog.models import CATEGORIES, Instructor, Program
+from programs.catalog.models import CATEGORIES, DURATION_MINUTES, Instructor, Program
 from programs.feeds import scope as feed_scope
 from programs.schedule import scope as session_scope
 
@@ -21,11 +22,13 @@ def _snapshot(obj, fields_: tuple[str, ...]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields_}
 
 
-def list_programs(include_retired: bool = True) -> list[Program]:
-    stmt = sa.select(Program).order_by(Program.active.desc(), Program.title)
+def list_programs(
+    include_retired: bool = True, *, limit: int | None = None, offset: int = 0
+) -> list[Program]:
+    stmt = sa.select(Program).order_by(Program.active.desc(), Program.title, Program.id)
     if not include_retired:
         stmt = stmt.where(Program.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(paged(stmt, limit, offset)))
 
 
 def get_program(program_id: int) -> Program:
@@ -43,7 +46,7 @@ def _check_program(data: dict[str, Any]) -> dict[str, Any]:
             raise Invalid("title", _l("제목을 입력하세요."))
     if "category" in data and data["category"] not in CATEGORIES:
         raise Invalid("category", _l("분류는 여가 또는 건강입니다."))
-    if "duration_minutes" in data and not 10 <= (data["duration_minutes"] or 0) <= 240:
+    if "duration_minutes" in data and (data["duration_minutes"] or 0) not in DURATION_MINUTES:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if "description" in data:
         data["description"] = (data["description"] or "").strip()
@@ -113,11 +116,13 @@ def update_program(user, program: Program, changes: dict[str, Any], source: str 
     return program
 
 
-def list_instructors(include_retired: bool = True) -> list[Instructor]:
-    stmt = sa.select(Instructor).order_by(Instructor.active.desc(), Instructor.name)
+def list_instructors(
+    include_retired: bool = True, *, limit: int | None = None, offset: int = 0
+) -> list[Instructor]:
+    stmt = sa.select(Instructor).order_by(Instructor.active.desc(), Instructor.name, Instructor.id)
     if not include_retired:
         stmt = stmt.where(Instructor.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(paged(stmt, limit, offset)))
 
 
 def get_instructor(user, instructor_id: int) -> Instructor:

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import AppError
 from app.extensions import db
 from app.forms import SimpleForm
+from app.pages import save
 from programs.catalog import services as catalog
 from programs.catalog.forms import InstructorForm, ProgramForm
 from programs.feeds import ical
@@ -25,8 +25,8 @@ def program_list():
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                program = catalog.create_program(
+            saved = save(
+                lambda: catalog.create_program(
                     current_user,
                     title=form.title.data,
                     category=form.category.data,
@@ -34,12 +34,12 @@ def program_list():
                     duration_minutes=form.duration_minutes.data,
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
+                program = saved.result
                 flash(_("프로그램 ‘%(title)s’을(를) 추가했습니다.", title=program.title), "success")
                 return redirect(url_for("catalog.program_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "catalog/program_list.html",
@@ -59,8 +59,8 @@ def program_edit(program_id: int):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                catalog.update_program(
+            saved = save(
+                lambda: catalog.update_program(
                     current_user,
                     program,
                     {
@@ -71,12 +71,11 @@ def program_edit(program_id: int):
                     },
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
                 flash(_("프로그램을 고쳤습니다."), "success")
                 return redirect(url_for("catalog.program_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "catalog/program_edit.html",
@@ -112,16 +111,16 @@ def instructor_list():
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                instructor = catalog.create_instructor(
+            saved = save(
+                lambda: catalog.create_instructor(
                     current_user, name=form.name.data, phone=form.phone.data, source="page"
                 )
-                db.session.commit()
+            )
+            if saved.ok:
+                instructor = saved.result
                 flash(_("강사 %(name)s 님을 추가했습니다.", name=instructor.name), "success")
                 return redirect(url_for("catalog.instructor_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     return render_template(
         "catalog/instructor_list.html",
@@ -141,19 +140,18 @@ def instructor_edit(instructor_id: int):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                catalog.update_instructor(
+            saved = save(
+                lambda: catalog.update_instructor(
                     current_user,
                     instructor,
                     {"name": form.name.data, "phone": form.phone.data},
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
                 flash(_("강사 정보를 고쳤습니다."), "success")
                 return redirect(url_for("catalog.instructor_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     feed = ical.base_url() + url_for(
         "calendar.instructor_feed", instructor_id=instructor.id, key=instructor.calendar_key

@@ -46,7 +46,7 @@ def uid(session: Session) -> str:
 def _published(stmt: sa.Select) -> sa.Select:
     since = clock.today() - timedelta(days=HISTORY_DAYS)
     return (
-        stmt.where(Session.published_at.is_not(None), Session.date >= since)
+        stmt.where(Session.was_published, Session.date >= since)
         .options(selectinload(Session.invitations))
         .order_by(Session.date, Session.start_time, Session.id)
     )

@@ -5,14 +5,16 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from app import nav
+    from app import labels, nav
     from app.api import register
     from app.auth.models import Role
     from centers.directory import scope as center_scope
     from programs.schedule import api, closure_views, scope, timetable, views  # noqa: F401  (routes)
+    from programs.schedule.models import SessionStatus
     from programs.schedule.weeks import monday_of, week_of
 
     center_scope.register_role_centers(Role.INSTRUCTOR, scope.instructor_centers)
+    labels.register(app, "session_status_label", SessionStatus)
     app.register_blueprint(views.bp)
     register(api.blp)
     app.jinja_env.globals.setdefault("week_of", week_of)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.database import utcnow
@@ -26,7 +27,7 @@ from programs.schedule import calendar_rules as rules
 from programs.schedule import scope as session_scope
 from programs.schedule.models import Session, SessionCenter
 from programs.schedule.overlap import minutes, overlaps
-from programs.schedule.services import skip_entry
+from programs.schedule.services import lock_days, refuse_overlap, skip_entry
 from programs.schedule.weeks import parse_week, week_of
 
 # --- publish --------------------------------------------------------------------------------------
@@ -48,6 +49,7 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
     session_scope.require_scheduler(user)
     monday = parse_week(week)
     db.session.flush()
+    lock_days(monday + timedelta(days=i) for i in range(7))
     s, c = Session.__table__, rules.centers_table()
     in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
     drafts = [
@@ -81,14 +83,17 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
         stmt = sa.update(s).where(in_week)
         if held:
             stmt = stmt.where(s.c.id.not_in(held))
-        result = db.session.execute(
-            stmt.values(
-                status="published",
-                published_at=sa.func.coalesce(s.c.published_at, now),
-                version=s.c.version + 1,
-                updated_at=now,
+        try:
+            result = db.session.execute(
+                stmt.values(
+                    status="published",
+                    published_at=sa.func.coalesce(s.c.published_at, now),
+                    version=s.c.version + 1,
+                    updated_at=now,
+                )
             )
-        )
+        except IntegrityError as exc:
+            refuse_overlap(exc)
         count = result.rowcount or 0
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Session):
@@ -135,6 +140,7 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
         raise Invalid("from_week", _l("같은 주로는 복사할 수 없습니다."))
     shift = dst_monday - src_monday
     db.session.flush()
+    lock_days(dst_monday + timedelta(days=i) for i in range(7))
 
     s, c = Session.__table__, rules.centers_table()
     src_days = sa.and_(

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
-from app.errors import AppError, Invalid
+from app.errors import Invalid
 from app.extensions import db
 from app.forms import SimpleForm
+from app.pages import save
 from programs.schedule import closures, weekly
 from programs.schedule import scope as session_scope
 from programs.schedule.forms import ClosureForm
@@ -34,12 +35,13 @@ def closure_list():
     if request.method == "POST":
         if form.validate_on_submit():
             scope = form.scope.data
-            try:
+
+            def add_closure():
                 if scope == "county" and not form.county_id.data:
                     raise Invalid("county_id", _("군을 고르세요."))
                 if scope == "center" and not form.center_id.data:
                     raise Invalid("center_id", _("경로당을 고르세요."))
-                closure = closures.create_closure(
+                return closures.create_closure(
                     current_user,
                     date=form.date.data,
                     reason=form.reason.data,
@@ -47,7 +49,10 @@ def closure_list():
                     center_id=form.center_id.data if scope == "center" else None,
                     source="page",
                 )
-                db.session.commit()
+
+            saved = save(add_closure)
+            if saved.ok:
+                closure = saved.result
                 affected = len(weekly.sessions_between(current_user, closure.date, closure.date))
                 flash(_("휴관일을 추가했습니다."), "success")
                 if affected:
@@ -59,9 +64,7 @@ def closure_list():
                         "info",
                     )
                 return redirect(url_for("schedule.closure_list"))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = 422
     names = {g["id"]: g["name"] for g in groups}
     center_names = {c["id"]: f"{g['name']} · {c['name']}" for g in groups for c in g["centers"]}

@@ -15,9 +15,10 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.params import in_calendar
+from programs.catalog.forms import DURATION_RANGE
 
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("월")),
@@ -52,7 +53,7 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     note = TextAreaField(_l("메모"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
@@ -84,7 +85,7 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
     )
     duration_minutes = IntegerField(
         _l("수업 길이(분)"),
-        validators=[Optional(), NumberRange(10, 240, _l("10분에서 240분 사이로 입력하세요."))],
+        validators=[Optional(), DURATION_RANGE],
     )
     weekdays = SelectMultipleField(
         _l("요일"),

@@ -4,14 +4,29 @@ import datetime as dt
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import local_datetime
-from app.database import TimestampMixin
+from app.database import CodedEnum, TimestampMixin, check_between, check_in
 from app.extensions import db
-from programs.catalog.models import Instructor, Program
+from programs.catalog.models import DURATION_MINUTES, Instructor, Program
 
-SESSION_STATUSES = ("draft", "published", "cancelled")
+
+class SessionStatus(CodedEnum):
+    DRAFT = "draft", _l("초안")
+    PUBLISHED = "published", _l("게시됨")
+    CANCELLED = "cancelled", _l("취소됨")
+
+
+SESSION_STATUSES = SessionStatus.values()
+OVERLAP_CONSTRAINT = "ex_sessions_instructor_overlap"
+# A session's time as a half-open range (so one ending at 11:00 does not overlap one at 11:00).
+INSTRUCTOR_SLOT_SQL = (
+    "tsrange(date + start_time, date + start_time + duration_minutes * interval '1 minute')"
+)
 
 
 class SessionCenter(db.Model):
@@ -31,10 +46,19 @@ class Session(TimestampMixin, db.Model):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status_known"),
-        sa.CheckConstraint("duration_minutes BETWEEN 10 AND 240", name="duration_range"),
+        check_in("status", SessionStatus, name="status_known"),
+        check_between("duration_minutes", DURATION_MINUTES, name="duration_range"),
         sa.Index("ix_sessions_date_status", "date", "status"),
         sa.Index("ix_sessions_instructor_id_date", "instructor_id", "date"),
+        # PostgreSQL: an instructor is never in two overlapping published sessions, even when
+        # two requests publish them at once (SQLite serialises its writers instead).
+        postgresql.ExcludeConstraint(
+            ("instructor_id", "="),
+            (sa.text(INSTRUCTOR_SLOT_SQL), "&&"),
+            where=sa.text(f"status = '{SessionStatus.PUBLISHED.value}'"),
+            using="gist",
+            name=OVERLAP_CONSTRAINT,
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +84,17 @@ class Session(TimestampMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @hybrid_property
+    def was_published(self) -> bool:
+        """Published once (still published, or cancelled after publishing): the one test of
+        whether people other than staff (instructors, centers, counties, feeds) may see it."""
+        return self.published_at is not None
+
+    @was_published.inplace.expression
+    @classmethod
+    def _was_published_expression(cls):
+        return cls.published_at.is_not(None)
+
     @property
     def center_ids(self) -> list[int]:
         return sorted(inv.center_id for inv in self.invitations)
@@ -75,6 +110,14 @@ class Session(TimestampMixin, db.Model):
     @property
     def end_time(self) -> time:
         return self.ends_at.time()
+
+
+# The exclusion constraint's gist index on an integer column needs btree_gist.
+sa.event.listen(
+    Session.__table__,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
 
 
 class Closure(TimestampMixin, db.Model):

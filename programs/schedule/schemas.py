@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.api import MAX_ID, Day, Id
 from app.auth import policy
 from centers.directory import scope as center_scope
+from programs.catalog.schemas import DURATION_RANGE
 from programs.schedule.calendar_rules import WEEKDAY_CODES
 from programs.schedule.models import SESSION_STATUSES
 
@@ -82,7 +83,7 @@ class SessionCreateSchema(Schema):
     date = Day(required=True)
     start = HourMinute(required=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -94,7 +95,7 @@ class SessionUpdateSchema(Schema):
     instructor_id = Id()
     date = Day()
     start = HourMinute()
-    duration_minutes = fields.Integer(validate=validate.Range(min=10, max=240))
+    duration_minutes = fields.Integer(validate=DURATION_RANGE)
     center_ids = fields.List(Id())
     note = fields.String(validate=validate.Length(max=2000))
 
@@ -108,7 +109,7 @@ class SessionRescheduleSchema(Schema):
     date = Day(required=True)
     start = HourMinute(load_default=None, allow_none=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(load_default=None, allow_none=True)
@@ -141,7 +142,7 @@ class RepeatSchema(Schema):
     from_ = Day(data_key="from", required=True)
     until = Day(required=True)
     duration_minutes = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=10, max=240)
+        load_default=None, allow_none=True, validate=DURATION_RANGE
     )
     center_ids = fields.List(Id(), load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))

@@ -16,7 +16,7 @@ def scope_sessions(stmt: sa.Select, user: User) -> sa.Select:
 
     if is_staff(user):
         return stmt
-    stmt = stmt.where(Session.published_at.is_not(None))
+    stmt = stmt.where(Session.was_published)
     if user.role == Role.INSTRUCTOR:
         return stmt.where(Session.instructor_id == user.instructor_id)
     ids = visible_center_ids(user)
@@ -49,7 +49,7 @@ def get_session(user: User, session_id: int):
         raise NotFound()
     if is_staff(user):
         return session
-    if session.published_at is None:
+    if not session.was_published:
         raise NotFound()
     if not session_visible(user, session_id):
         raise Forbidden()
@@ -67,6 +67,6 @@ def instructor_centers(user: User) -> sa.Select:
     return (
         sa.select(SessionCenter.center_id)
         .join(Session, Session.id == SessionCenter.session_id)
-        .where(Session.instructor_id == user.instructor_id, Session.status != "draft")
+        .where(Session.instructor_id == user.instructor_id, Session.was_published)
         .distinct()
     )

@@ -14,16 +14,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.database import utcnow
+from app.database import advisory_lock, utcnow
 from app.errors import Conflict, Invalid, RuleViolation, Stale
 from app.extensions import db
-from programs.catalog.models import Instructor, Program
+from programs.catalog.models import DURATION_MINUTES, Instructor, Program
 from programs.schedule import calendar_rules as rules
 from programs.schedule import scope as session_scope
-from programs.schedule.models import Session, SessionCenter
+from programs.schedule.models import OVERLAP_CONSTRAINT, Session, SessionCenter
 from programs.schedule.overlap import minutes, overlaps
 
 MAX_REPEAT_DAYS = 366
@@ -70,7 +71,7 @@ def active_instructor(instructor_id: int) -> Instructor:
 
 
 def check_time(start: time, duration_minutes: int) -> None:
-    if not 10 <= duration_minutes <= 240:
+    if duration_minutes not in DURATION_MINUTES:
         raise Invalid("duration_minutes", _l("수업 길이는 10분에서 240분 사이여야 합니다."))
     if minutes(start) + duration_minutes > LATEST_END:
         raise Invalid("start", _l("수업은 자정 전에 끝나야 합니다."))
@@ -93,6 +94,28 @@ def check_centers(center_ids: Sequence[int]) -> dict[int, rules.CenterRow]:
 
 
 # --- conflicts ----------------------------------------------------------------------------------
+
+# The advisory lock namespace of "who books sessions on a day" (the key is the day's ordinal).
+SCHEDULE_LOCK = 0x5E55
+
+
+def lock_days(days: Iterable[date]) -> None:
+    """Every path that books, moves or publishes sessions takes the lock of each day it touches
+    before it checks for conflicts, so two concurrent requests cannot both find the slot free
+    and book an instructor or a center twice (PostgreSQL; see ``ex_sessions_instructor_overlap``
+    for the database's own rule on instructors)."""
+    advisory_lock(
+        db.session, SCHEDULE_LOCK, (d.toordinal() for d in days), sqlite_table=Session.__table__
+    )
+
+
+def refuse_overlap(exc: IntegrityError) -> None:
+    """The exclusion constraint refused an instructor's overlapping published session: 409."""
+    if OVERLAP_CONSTRAINT in str(exc.orig):
+        raise Conflict(
+            _l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."), instructor=True
+        ) from None
+    raise exc
 
 
 def sessions_sharing_centers(
@@ -199,6 +222,7 @@ def create_session(
     center_ids = sorted(set(center_ids))
     rows = check_centers(center_ids)
     rules.check_day(date, center_ids, rows)
+    lock_days([date])
     raise_on_conflicts(date, start, duration, instructor_id, center_ids, exclude_ids)
 
     now = utcnow()
@@ -215,7 +239,10 @@ def create_session(
     )
     session.invitations = [SessionCenter(center_id=cid) for cid in center_ids]
     db.session.add(session)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        refuse_overlap(exc)
     audit.record(
         user, "session.create", "session", session.id, after=snapshot(session), source=source
     )
@@ -232,6 +259,8 @@ def _flush(session: Session) -> None:
         db.session.flush()
     except StaleDataError:
         raise Stale() from None
+    except IntegrityError as exc:
+        refuse_overlap(exc)
 
 
 def _touch(session: Session) -> None:
@@ -299,6 +328,7 @@ def update_session(
         session.instructor_id,
     )
     if moved or added:
+        lock_days({day, session.date})
         raise_on_conflicts(
             day, start, duration, instructor_id, center_ids, exclude_ids=[session.id]
         )

@@ -32,7 +32,7 @@ def timetable(center_id: int):
     sessions = weekly.sessions_between(
         current_user, monday, monday + timedelta(days=4), center_id=center.id
     )
-    sessions = [s for s in sessions if s.published_at is not None]
+    sessions = [s for s in sessions if s.was_published]
     view = weekly.week_view(current_user, week_of(monday))
     by_day = {d.date: [s for s in sessions if s.date == d.date] for d in view.days}
     row = rules.center_rows([center.id])[center.id]

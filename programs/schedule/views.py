@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 from app import clock
 from app.audit import history
 from app.auth.models import Role
-from app.errors import AppError, Invalid
+from app.errors import Invalid
 from app.extensions import db
 from app.forms import SimpleForm
+from app.pages import save
 from app.params import id_arg
 from centers.directory import scope as center_scope
 from programs.schedule import bulk, weekly
@@ -130,13 +131,13 @@ def week_copy(week: str):
         for error in form.from_week.errors:
             flash(str(error), "error")
         return redirect(url_for("schedule.week", week=week))
-    try:
-        result = bulk.copy_week(current_user, form.from_week.data.strip(), week, source="page")
-    except Invalid as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
+    saved = save(lambda: bulk.copy_week(current_user, form.from_week.data.strip(), week, source="page"))
+    if not saved.ok:
+        if not isinstance(saved.error, Invalid):
+            raise saved.error
+        flash(str(saved.error.message), "error")
         return redirect(url_for("schedule.week", week=week))
-    db.session.commit()
+    result = saved.result
     sessions = {
         s.id: s
         for s in db.session.scalars(
@@ -197,8 +198,8 @@ def session_new():
     else:
         fill_choices(form)
         if form.validate_on_submit():
-            try:
-                session = scheduling.create_session(
+            saved = save(
+                lambda: scheduling.create_session(
                     current_user,
                     program_id=form.program_id.data,
                     instructor_id=form.instructor_id.data,
@@ -209,12 +210,12 @@ def session_new():
                     note=form.note.data or "",
                     source="page",
                 )
-                db.session.commit()
+            )
+            if saved.ok:
+                session = saved.result
                 flash(_("수업을 초안으로 추가했습니다."), "success")
                 return redirect(url_for("schedule.week", week=week_of(session.date)))
-            except AppError as exc:
-                db.session.rollback()
-                problem = show_error(form, exc)
+            problem = show_error(form, saved.error)
         status = status_for(problem)
         return render_template(
             "schedule/session_form.html",
@@ -250,28 +251,27 @@ def session_detail(session_id: int):
     else:
         fill_choices(form)
         if form.validate_on_submit():
-            try:
-                version = int(form.version.data or 0)
-                changes = {
-                    "program_id": form.program_id.data,
-                    "instructor_id": form.instructor_id.data,
-                    "date": form.date.data,
-                    "start": form.start.data,
-                    "duration_minutes": form.duration_minutes.data or session.duration_minutes,
-                    "center_ids": chosen_centers(form) or [],
-                    "note": form.note.data or "",
-                }
-                scheduling.update_session(
+            version = int(form.version.data or 0)
+            changes = {
+                "program_id": form.program_id.data,
+                "instructor_id": form.instructor_id.data,
+                "date": form.date.data,
+                "start": form.start.data,
+                "duration_minutes": form.duration_minutes.data or session.duration_minutes,
+                "center_ids": chosen_centers(form) or [],
+                "note": form.note.data or "",
+            }
+            saved = save(
+                lambda: scheduling.update_session(
                     current_user, session, changes, version=version, source="page"
                 )
-                db.session.commit()
+            )
+            if saved.ok:
                 flash(_("수업을 고쳤습니다."), "success")
                 return redirect(url_for("schedule.week", week=week_of(session.date)))
-            except AppError as exc:
-                db.session.rollback()
-                session = session_scope.get_session(current_user, session_id)
-                problem = show_error(form, exc)
-                status = problem.status if problem else 422
+            session = session_scope.get_session(current_user, session_id)
+            problem = show_error(form, saved.error)
+            status = problem.status if problem else 422
         else:
             status = 422
     context = _session_form_context(form, session=session, problem=problem, day=form.date.data)
@@ -370,8 +370,8 @@ def session_repeat():
         form.until.data = start + timedelta(weeks=4)
         form.weekdays.data = ["MO", "TU", "WE", "TH", "FR"]
     elif form.validate_on_submit():
-        try:
-            result = scheduling.repeat_sessions(
+        saved = save(
+            lambda: scheduling.repeat_sessions(
                 current_user,
                 program_id=form.program_id.data,
                 instructor_id=form.instructor_id.data,
@@ -383,11 +383,12 @@ def session_repeat():
                 center_ids=chosen_centers(form),
                 source="page",
             )
-            db.session.commit()
+        )
+        result = saved.result
+        if saved.ok:
             status = 201
-        except AppError as exc:
-            db.session.rollback()
-            problem = show_error(form, exc)
+        else:
+            problem = show_error(form, saved.error)
             status = status_for(problem)
     else:
         status = 422

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.auth import policy
-from app.auth.models import Role
 from app.extensions import db
 from centers.directory import scope as center_scope
 from programs.schedule import calendar_rules as rules
@@ -111,19 +110,17 @@ def _visible_closures(user, closures: list[Closure]) -> list[Closure]:
 def _closed_for(user, closures: list[Closure]) -> bool:
     """Closed everywhere; for a center manager also its center's or county's closure; for a
     county viewer its county's."""
+    center_id = center_scope.own_center_id(user)
+    county_id = center_scope.own_county_id(user)
+    if center_id is not None:
+        row = rules.center_rows([center_id]).get(center_id)
+        county_id = row.county_id if row else None
     for c in closures:
         if c.county_id is None and c.center_id is None:
             return True
-        if user.role == Role.CENTER_MANAGER and (
-            c.center_id == user.center_id
-            or (
-                c.county_id is not None
-                and c.county_id
-                in {r.county_id for r in rules.center_rows([user.center_id]).values()}
-            )
-        ):
+        if center_id is not None and c.center_id == center_id:
             return True
-        if user.role == Role.COUNTY_VIEWER and c.county_id == user.county_id:
+        if county_id is not None and c.county_id == county_id:
             return True
     return False
 
