@@ -3,7 +3,8 @@
 #   make run              install, migrate, seed the demo data, serve on http://127.0.0.1:5000 (SQLite)
 #   make test             the whole suite on SQLite, then again on PostgreSQL (xdist: -n auto)
 #   make test DB=sqlite   SQLite only (no PostgreSQL needed)
-#   make lint             ruff, and the import contracts of .importlinter (lint-imports)
+#   make lint             ruff, the import contracts of .importlinter (lint-imports), and bandit
+#                         (medium severity and above) over app/ programs/ centers/
 #
 # PostgreSQL for the second test run comes from TEST_DATABASE_URL (default below); each xdist
 # worker uses its own database next to it (<name>_gw0, <name>_gw1, …, created when missing).
@@ -85,3 +86,4 @@ test-postgres: venv-dev node translations
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r app programs centers --severity-level medium

@@ -86,6 +86,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app import cli
+    from app import backup, cli
 
     cli.init_app(app)
+    backup.init_app(app)

@@ -39,7 +39,7 @@ ENV_KEYS = (
     "TABLET_PAIR_RATE_LIMIT",
     "TABLET_PAIR_GLOBAL_RATE_LIMIT",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR")
+INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR", "MAX_CONTENT_LENGTH")
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -60,6 +60,8 @@ def defaults() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "JSON_SORT_KEYS": False,
+        # Largest request body (bytes): larger is 413 too_large before anything parses it.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
         "API_TITLE": "Ieum API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -6,10 +6,11 @@ each code maps to. Under ``/api`` every error is ``{"error": {"code", "message",
 
 from typing import Any
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -81,7 +82,7 @@ HTTP_CODES = {
     404: ("not_found", 404, NotFound.default_message),
     405: ("not_found", 405, _l("허용되지 않는 요청 방식입니다.")),
     409: ("conflict", 409, Conflict.default_message),
-    413: ("invalid", 413, _l("요청이 너무 큽니다.")),
+    413: ("too_large", 413, _l("요청이 너무 큽니다.")),
     415: ("invalid", 422, _l("JSON 형식으로 보내 주세요.")),
     422: ("invalid", 422, AppError.default_message),
     429: ("rate_limited", 429, RateLimited.default_message),
@@ -158,11 +159,46 @@ def handle_csrf_error(exc: CSRFError):
     return redirect(_back())
 
 
+# Seconds a client is asked to wait when the database is unreachable.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or dropped the connection (a restart, a failover, a full
+    pool), as opposed to a bug or bad data: the request may succeed if tried again."""
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.PendingRollbackError) and "invalid transaction" in str(exc):
+        return True  # the connection died inside this request's transaction
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def handle_unavailable(exc: Exception):
+    """503 ``unavailable`` with ``Retry-After``; the page is standalone (the base layout reads
+    the user from the database, which is just what is missing)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone already; the pool replaces it
+        db.session.remove()
+    current_app.logger.warning("Database unavailable: %s", str(exc).splitlines()[0][:200])
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}
+    if "_login_user" not in g:
+        # Templates get ``current_user``; loading it is what failed, so the page has nobody.
+        from app.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+    if wants_json():
+        body, status = _json("unavailable", 503, gettext("데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도하세요."))
+        return body, status, headers
+    return render_template("errors/unavailable.html", retry_after=UNAVAILABLE_RETRY_AFTER), 503, headers
+
+
 def handle_unexpected(exc: Exception):
+    if database_unavailable(exc):
+        return handle_unavailable(exc)
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
-    from flask import current_app
 
     current_app.logger.exception("Unhandled error")
     if wants_json():

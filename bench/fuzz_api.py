@@ -1,6 +1,6 @@
 """Fuzz every JSON API operation with schemathesis: no bad input may answer a 5xx.
 
-    pip install schemathesis   # not in requirements: a hand-run tool, too slow for CI
+    (schemathesis is pinned in requirements-dev.txt; the suite runs a smaller, derandomized fuzz)
     python bench/fuzz_api.py [--examples 40] [--db /tmp/fuzz-api.db] [--only /sessions]
 
 Runs in-process against the app's own OpenAPI document (``/api/v1/openapi.json``) with an admin

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.api import MAX_ID, Id
+from app.api import MAX_ID, Day, Id
 from centers.attendance.models import ATTENDANCE_STATUSES
 from centers.directory.models import HEADCOUNT, MAX_HEADCOUNT
 
@@ -70,7 +70,7 @@ class AttendanceListArgs(Schema):
     county_id = Id()
     center_id = Id()
     session_id = Id()
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
     limit = fields.Integer(validate=validate.Range(min=1, max=10000))
     offset = fields.Integer(validate=validate.Range(min=0, max=MAX_ID), load_default=0)

@@ -204,7 +204,12 @@ def sessions():
 def _parse_date(value: str):
     from datetime import date
 
-    return date.fromisoformat(value)
+    from app.params import FIRST_DAY, LAST_DAY
+
+    day = date.fromisoformat(value)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(value)  # outside the app's calendar: the default period, as for a typo
+    return day
 
 
 @bp.get("/attendance/sessions/<int:session_id>")

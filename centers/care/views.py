@@ -14,6 +14,7 @@ from app import audit
 from app.auth import policy
 from app.errors import Invalid
 from app.extensions import db
+from app.params import id_arg
 from app.utils import safe_next_url
 from centers.care import scope as care_scope
 from centers.care import services as care
@@ -60,7 +61,7 @@ def worklist():
     view = request.args.get("view", "active")
     if view not in VIEWS:
         view = "active"
-    county_id = request.args.get("county_id", type=int)
+    county_id = id_arg("county_id")
     items = care.list_follow_ups(current_user, county_id=county_id, statuses=VIEWS[view], limit=500)
     centers = {
         c.id: c

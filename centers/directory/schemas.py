@@ -4,7 +4,7 @@ from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app import clock
-from app.api import MAX_ID, Id
+from app.api import MAX_ID, Day, Id
 from centers.directory.models import CAPACITY
 
 CAPACITY_RANGE = validate.Range(min=CAPACITY.min, max=CAPACITY.max)
@@ -45,8 +45,8 @@ class CountySchema(Schema):
 class CountyCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
     province = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    support_start = fields.Date(load_default=None, allow_none=True)
-    support_end = fields.Date(load_default=None, allow_none=True)
+    support_start = Day(load_default=None, allow_none=True)
+    support_end = Day(load_default=None, allow_none=True)
 
     @validates_schema
     def _ordered(self, data, **kwargs):

@@ -1,9 +1,10 @@
 """Pages: counties and centers."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app import clock
+from app.params import id_arg
 from centers.directory import scope as center_scope
 from centers.directory import services
 
@@ -25,7 +26,7 @@ def county_list():
 @bp.get("/centers")
 @login_required
 def center_list():
-    county_id = request.args.get("county_id", type=int)
+    county_id = id_arg("county_id")
     county = center_scope.get_county(current_user, county_id) if county_id else None
     centers = services.list_centers(current_user, county_id=county_id)
     counties = services.list_counties(current_user)

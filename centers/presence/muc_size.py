@@ -46,13 +46,21 @@ HTTP_TIMEOUT = 5
 class ProsodyError(RuntimeError):
     """Prosody did not answer in a documented shape; nothing was changed."""
 
+    unreachable = False
+
+
+class ProsodyUnreachable(ProsodyError):
+    """No answer within :data:`HTTP_TIMEOUT` (refused, hung, or too slow)."""
+
+    unreachable = True
+
 
 def _get(url: str, params: dict, host: str = "") -> requests.Response:
     headers = {"Host": host} if host else {}
     try:
         response = requests.get(url, params=params, headers=headers, timeout=HTTP_TIMEOUT)
     except requests.RequestException as exc:
-        raise ProsodyError(str(exc)) from exc
+        raise ProsodyUnreachable(str(exc)) from exc
     if response.status_code == 404 and response.content.strip():
         # Not mod_muc_size's bare 404: an unknown host, a module not loaded, a wrong path.
         raise ProsodyError(f"{url}: HTTP 404 {response.text.strip()[:100]!r}")
@@ -112,7 +120,7 @@ def poll_session(session: Session, base_url: str, domain: str, now: datetime | N
         occupants = room_occupants(base_url, session.room.name, domain)
     except ProsodyError as exc:
         log.warning("muc_size poll of session %s failed: %s", session.id, exc)
-        return {**summary, "status": "error", "error": str(exc)}
+        return {**summary, "status": "error", "error": str(exc), "unreachable": exc.unreachable}
     if not occupants:
         everyone_left(session, now, "jitsi")
         return {
@@ -157,4 +165,13 @@ def poll_prosody(now: datetime | None = None, config: dict | None = None) -> lis
     if not base_url:
         return []
     domain = (config.get("JITSI_XMPP_DOMAIN") or config.get("JITSI_DOMAIN") or "").strip()
-    return [poll_session(s, base_url, domain, now) for s in sessions_to_poll(now)]
+    results: list[dict] = []
+    for session in sessions_to_poll(now):
+        if any(r.get("unreachable") for r in results):
+            # Prosody did not answer in time: the other rooms are not tried this round, so a
+            # hung server costs one timeout, not one per room.
+            results.append({"session_id": session.id, "room": session.room.name, "status": "skipped",
+                            "error": "not polled: Prosody did not answer in time"})
+            continue
+        results.append(poll_session(session, base_url, domain, now))
+    return results

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import Id, blueprint
+from app.api import Day, Id, blueprint
 from centers.reports import services as reports
 from programs.catalog.models import CATEGORIES
 
@@ -23,10 +23,10 @@ class ReportArgs(Schema):
     category = fields.String(
         validate=validate.OneOf(CATEGORIES), metadata={"description": "leisure or health"}
     )
-    from_ = fields.Date(
+    from_ = Day(
         data_key="from", metadata={"description": "First day (inclusive); default: this month"}
     )
-    to = fields.Date(
+    to = Day(
         metadata={"description": "Last day (inclusive); default: the end of from's month"}
     )
     group_by = fields.String(load_default="center", validate=validate.OneOf(reports.GROUPS))
@@ -60,10 +60,10 @@ class ReportRowSchema(FiguresSchema):
         metadata={"description": "Center, program id; category key; ISO week (2026-W48)"}
     )
     label = fields.String()
-    county_id = fields.Integer(metadata={"description": "group_by=center"})
-    county = fields.String(metadata={"description": "group_by=center: the county's name"})
-    category = fields.String(metadata={"description": "group_by=program"})
-    week_start = fields.Date(metadata={"description": "group_by=week: the Monday"})
+    county_id = fields.Integer(metadata={"description": "group_by=center", "x-optional": True})
+    county = fields.String(metadata={"description": "group_by=center: the county's name", "x-optional": True})
+    category = fields.String(metadata={"description": "group_by=program", "x-optional": True})
+    week_start = fields.Date(metadata={"description": "group_by=week: the Monday", "x-optional": True})
 
 
 class ReportSchema(Schema):

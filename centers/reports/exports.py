@@ -79,6 +79,20 @@ def filename(filters: reports.Filters, extension: str) -> str:
     return f"{scope}_{FILE_WORD}_{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{extension}"
 
 
+# Text starting with these is a formula (or becomes one) in Excel and other spreadsheets: a name
+# or title typed by a user (`=HYPERLINK(...)`) must stay text in every export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_text(value):
+    """A CSV field: formula-like text gets a leading ``'`` (spreadsheets then show it as text)."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def _figure_values(row: dict) -> list:
     return [
         percent(row[key]) if key == "participation_rate" else row[key]
@@ -87,6 +101,10 @@ def _figure_values(row: dict) -> list:
 
 
 # --- CSV -----------------------------------------------------------------------------------
+
+
+def _write_row(writer, values: list) -> None:
+    writer.writerow([csv_text(value) for value in values])
 
 
 def attendance_csv(user, filters: reports.Filters, group_by: str) -> str:
@@ -98,14 +116,14 @@ def attendance_csv(user, filters: reports.Filters, group_by: str) -> str:
     leading = [_("번호"), str(GROUP_TITLES[group_by])]
     if group_by == "center":
         leading.insert(1, _("군"))
-    writer.writerow(leading + [str(title) for _key, title in FIGURE_COLUMNS])
+    _write_row(writer, leading + [str(title) for _key, title in FIGURE_COLUMNS])
     for number, row in enumerate(report["rows"], start=1):
         first = [number, str(row["label"])]
         if group_by == "center":
             first.insert(1, row["county"])
-        writer.writerow(first + _figure_values(row))
+        _write_row(writer, first + _figure_values(row))
     total = ["", _("합계")] + ([""] if group_by == "center" else [])
-    writer.writerow(total + _figure_values(report["totals"]))
+    _write_row(writer, total + _figure_values(report["totals"]))
     return out.getvalue()
 
 
@@ -158,6 +176,18 @@ def _table(
                 cell.font, cell.fill = BOLD, TOTAL_FILL
     sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
     return r + 2
+
+
+def _as_text(book: Workbook) -> None:
+    """Every formula-like cell of the workbook is a string cell (openpyxl makes text starting
+    with ``=`` a formula), marked with Excel's quote prefix so editing it keeps it text. The
+    exports write no formulas of their own."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if is_formula_like(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 def _widths(sheet, widths: list[int]) -> None:
@@ -267,6 +297,7 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
         )
         _widths(members, [28, 14, 10, 10])
 
+    _as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

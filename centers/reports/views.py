@@ -2,13 +2,14 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import clock
 from app.auth import policy
 from app.errors import Invalid
+from app.params import check_day, id_arg
 from centers.directory import services
 from centers.reports import center_report, exports
 from centers.reports import scope as report_scope
@@ -25,14 +26,12 @@ bp = Blueprint(
 )
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid(name) from None
+@bp.errorhandler(Invalid)
+def _bad_filter(exc: Invalid):
+    """A bad filter (a date, an id) on the dashboard, a download or the print page: the dashboard
+    with the message (redirecting to the download itself would just fetch another file)."""
+    flash(str(exc.message), "error")
+    return redirect(url_for("reports.dashboard"))
 
 
 def _date_arg(name: str) -> date | None:
@@ -40,7 +39,7 @@ def _date_arg(name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return check_day(date.fromisoformat(value), name)
     except ValueError:
         raise Invalid(name, _l("날짜는 YYYY-MM-DD 형식으로 입력하세요.")) from None
 
@@ -60,8 +59,8 @@ def page_filters() -> reports.Filters:
         start, end = _to_date(*reports.month_range(clock.today()))
     return reports.resolve(
         current_user,
-        county_id=_int_arg("county_id"),
-        center_id=_int_arg("center_id"),
+        county_id=id_arg("county_id"),
+        center_id=id_arg("center_id"),
         category=category,
         start=start,
         end=end,

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from app.params import in_calendar
 from programs.catalog.forms import DURATION_RANGE
 
 WEEKDAY_CHOICES = [
@@ -44,7 +45,7 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
     instructor_id = SelectField(
         _l("강사"), coerce=int, validators=[InputRequired(_l("강사를 고르세요."))]
     )
-    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     start = TimeField(
         _l("시작 시간"),
         default=time(10, 0),
@@ -64,7 +65,7 @@ class CancelForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("보강 날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     start = TimeField(_l("시작 시간"), validators=[Optional()])
     reason = StringField(_l("옮기는 사유"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
@@ -91,8 +92,8 @@ class RepeatForm(CenterChoiceMixin, FlaskForm):
         choices=WEEKDAY_CHOICES,
         validators=[DataRequired(_l("요일을 하나 이상 고르세요."))],
     )
-    from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
-    until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    from_ = DateField(_l("시작일"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
+    until = DateField(_l("종료일"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
 
 
 class CopyWeekForm(FlaskForm):
@@ -106,7 +107,7 @@ class CopyWeekForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요."))])
+    date = DateField(_l("날짜"), validators=[InputRequired(_l("날짜를 입력하세요.")), in_calendar])
     reason = StringField(
         _l("사유"), validators=[DataRequired(_l("사유를 입력하세요.")), Length(max=200)]
     )

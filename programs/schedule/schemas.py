@@ -6,7 +6,7 @@ from flask import g
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import MAX_ID, Id
+from app.api import MAX_ID, Day, Id
 from app.auth import policy
 from centers.directory import scope as center_scope
 from programs.catalog.schemas import DURATION_RANGE
@@ -80,7 +80,7 @@ class SessionSchema(Schema):
 class SessionCreateSchema(Schema):
     program_id = Id(required=True)
     instructor_id = Id(required=True)
-    date = fields.Date(required=True)
+    date = Day(required=True)
     start = HourMinute(required=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=DURATION_RANGE
@@ -93,7 +93,7 @@ class SessionUpdateSchema(Schema):
     version = fields.Integer(required=True)
     program_id = Id()
     instructor_id = Id()
-    date = fields.Date()
+    date = Day()
     start = HourMinute()
     duration_minutes = fields.Integer(validate=DURATION_RANGE)
     center_ids = fields.List(Id())
@@ -106,7 +106,7 @@ class SessionCancelSchema(Schema):
 
 
 class SessionRescheduleSchema(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     start = HourMinute(load_default=None, allow_none=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=DURATION_RANGE
@@ -116,8 +116,8 @@ class SessionRescheduleSchema(Schema):
 
 
 class SessionListArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
     center_id = Id()
     instructor_id = Id()
     status = fields.String(validate=validate.OneOf(SESSION_STATUSES))
@@ -139,8 +139,8 @@ class RepeatSchema(Schema):
         required=True,
         validate=validate.Length(min=1),
     )
-    from_ = fields.Date(data_key="from", required=True)
-    until = fields.Date(required=True)
+    from_ = Day(data_key="from", required=True)
+    until = Day(required=True)
     duration_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=DURATION_RANGE
     )
@@ -189,15 +189,15 @@ class ClosureCreatedSchema(ClosureSchema):
 
 
 class ClosureCreateSchema(Schema):
-    date = fields.Date(required=True)
+    date = Day(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
     county_id = Id(load_default=None, allow_none=True)
     center_id = Id(load_default=None, allow_none=True)
 
 
 class ClosureListArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Day(data_key="from", load_default=None)
+    to = Day(load_default=None)
 
 
 class DaySchema(Schema):

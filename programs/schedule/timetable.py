@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.errors import Invalid
+from app.params import id_arg
 from centers.directory import scope as center_scope
 from programs.feeds import ical
 from programs.schedule import calendar_rules as rules
@@ -57,7 +58,7 @@ def timetable(center_id: int):
 @login_required
 def timetable_pick():
     """The week page's "print a timetable" form: ``?center=&week=``."""
-    center_id = request.args.get("center", type=int)
+    center_id = id_arg("center")
     if not center_id:
         abort(404)
     return redirect(

@@ -18,6 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.forms import SimpleForm
 from app.pages import save
+from app.params import id_arg
 from centers.directory import scope as center_scope
 from programs.schedule import bulk, weekly
 from programs.schedule import calendar_rules as rules
@@ -191,7 +192,7 @@ def session_new():
             day = next_weekday(clock.today())
         form.date.data = day
         form.center_ids.data = rules.default_center_ids(day)
-        program_id = request.args.get("program_id", type=int)
+        program_id = id_arg("program_id")
         if program_id:
             form.program_id.data = program_id
     else:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 
 from app.errors import Invalid
+from app.params import check_day
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -16,9 +17,10 @@ def parse_week(value: str, field: str = "week") -> date:
     if not match:
         raise Invalid(field, _l("주는 2026-W48 형식으로 입력하세요."))
     try:
-        return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+        monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
         raise Invalid(field, _l("없는 주입니다.")) from None
+    return check_day(monday, field)
 
 
 def week_of(day: date) -> str:
