@@ -56,7 +56,7 @@ def test_api_answers_503_unavailable_when_the_database_is_unreachable(dead_datab
 def test_pages_show_a_friendly_korean_page_when_the_database_is_unreachable(dead_database_app):
     client = dead_database_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = "1.0.nonce"  # a well-formed id: loading it needs the database
         session["_fresh"] = True
     response = client.get("/home")
     assert response.status_code == 503
