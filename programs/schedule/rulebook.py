@@ -122,6 +122,16 @@ class Listed:
                 found[cand] = hit
         return found
 
+    def outside_support(self, day, candidates, covered: set[int]) -> dict[int, list[int]]:
+        """The listed centers of each candidate whose county is not in ``covered``."""
+        rows = self.rows(candidates)
+        found: dict[int, list[int]] = {}
+        for cand, ids in self.invited(day, candidates).items():
+            hit = [cid for cid in ids if cid in rows and rows[cid].county_id not in covered]
+            if hit:
+                found[cand] = hit
+        return found
+
     def shared_within(self, day, candidates) -> dict[int, dict[int, set[int]]]:
         del day
         shared: dict[int, dict[int, set[int]]] = defaultdict(dict)
@@ -198,6 +208,13 @@ class Stored:
             if session_id in keys:
                 found[session_id].append(center_id)
         return found
+
+    def outside_support(self, day, candidates, covered: set[int]) -> dict[int, list[int]]:
+        """The active invited centers of each candidate whose county is not in ``covered``
+        (usually none: then no invitation is read)."""
+        county_t = rules.counties_table()
+        uncovered = set(db.session.scalars(sa.select(county_t.c.id))) - covered
+        return self.matching(day, candidates, set(), uncovered) if uncovered else {}
 
     def shared_within(self, day, candidates) -> dict[int, dict[int, set[int]]]:
         del day
@@ -301,14 +318,8 @@ def _closed_rule(candidates, centers) -> dict[int, AppError]:
 
 def _support_rule(candidates, centers) -> dict[int, AppError]:
     found: dict[int, AppError] = {}
-    county_t = rules.counties_table()
     for day, group in _by_day(candidates).items():
-        uncovered = set(db.session.scalars(sa.select(county_t.c.id))) - rules.covered_county_ids(
-            day
-        )
-        if not uncovered:
-            continue
-        outside = centers.matching(day, group, set(), uncovered)
+        outside = centers.outside_support(day, group, rules.covered_county_ids(day))
         for cand in group:
             if cand.key in outside:
                 found[cand.key] = RuleViolation(
