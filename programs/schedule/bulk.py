@@ -52,7 +52,7 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
         .order_by(s.c.date, s.c.id)
     ).all()
     stored = rulebook.Stored(lambda day: sa.and_(s.c.date == day, s.c.status == "draft"))
-    # Operating hours may have narrowed since a draft was made (SESSION_HOURS).
+    # The calendar rules again; operating hours may have narrowed too (SESSION_HOURS).
     found = rulebook.first_violations(
         [rulebook.Candidate(r.id, r.date, r.start_time, r.duration_minutes) for r in rows],
         (rulebook.DAY, rulebook.HOURS, rulebook.CLOSED, rulebook.SUPPORT),
