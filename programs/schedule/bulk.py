@@ -19,24 +19,18 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.database import utcnow
-from app.errors import Conflict, Invalid, RuleViolation
+from app.errors import Invalid
 from app.extensions import db
 from programs.catalog.models import Instructor, Program
 from programs.rooms.models import VideoRoom
 from programs.schedule import calendar_rules as rules
+from programs.schedule import rulebook
 from programs.schedule import scope as session_scope
 from programs.schedule.models import Session, SessionCenter
-from programs.schedule.overlap import minutes, overlaps
 from programs.schedule.services import lock_days, refuse_overlap, skip_entry
 from programs.schedule.weeks import parse_week, week_of
 
 # --- publish --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Draft:
-    id: int
-    target: date
 
 
 def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
@@ -50,43 +44,28 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
     monday = parse_week(week)
     db.session.flush()
     lock_days(monday + timedelta(days=i) for i in range(7))
-    s, c = Session.__table__, rules.centers_table()
+    s = Session.__table__
     in_week = sa.and_(s.c.date.between(monday, monday + timedelta(days=6)), s.c.status == "draft")
     rows = db.session.execute(
         sa.select(s.c.id, s.c.date, s.c.start_time, s.c.duration_minutes)
         .where(in_week)
         .order_by(s.c.date, s.c.id)
     ).all()
-    drafts = [_Draft(r.id, r.date) for r in rows]
-    # Operating hours may have narrowed since a draft was made (SESSION_HOURS).
-    outside = {
-        r.id: v for r in rows if (v := rules.hours_violation(r.start_time, r.duration_minutes))
-    }
-    skipped: list[dict[str, Any]] = []
-
-    def skip(draft: _Draft, exc) -> None:
-        skipped.append(skip_entry(draft.target, exc, session_id=draft.id))
-
-    by_day: dict[date, list[_Draft]] = defaultdict(list)
-    for draft in drafts:
-        by_day[draft.target].append(draft)
-    for day, day_drafts in sorted(by_day.items()):
-        violation = rules.date_rule_violation(day)
-        if violation is not None:
-            for draft in day_drafts:
-                skip(draft, violation)
-            continue
-        for draft in [d for d in day_drafts if d.id in outside]:
-            skip(draft, outside[draft.id])
-        day_drafts = [d for d in day_drafts if d.id not in outside]
-        if not day_drafts:
-            continue
-        day_filter = sa.and_(s.c.date == day, s.c.status == "draft", c.c.active.is_(True))
-        kept = _skip_closed(day_drafts, day, day_filter, skip)
-        _skip_outside_support(kept, day, day_filter, skip)
+    stored = rulebook.Stored(lambda day: sa.and_(s.c.date == day, s.c.status == "draft"))
+    # The calendar rules again; operating hours may have narrowed too (SESSION_HOURS).
+    found = rulebook.first_violations(
+        [rulebook.Candidate(r.id, r.date, r.start_time, r.duration_minutes) for r in rows],
+        (rulebook.DAY, rulebook.HOURS, rulebook.CLOSED, rulebook.SUPPORT),
+        stored,
+    )
+    dates = {r.id: r.date for r in rows}
+    skipped = [
+        skip_entry(dates[key], exc, session_id=key)
+        for key, exc in sorted(found.items(), key=lambda item: dates[item[0]])
+    ]
 
     count = 0
-    if len(skipped) < len(drafts):
+    if len(skipped) < len(rows):
         now = utcnow()
         held = sorted(x["session_id"] for x in skipped)
         stmt = sa.update(s).where(in_week)
@@ -151,7 +130,7 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
     db.session.flush()
     lock_days(dst_monday + timedelta(days=i) for i in range(7))
 
-    s, c = Session.__table__, rules.centers_table()
+    s = Session.__table__
     src_days = sa.and_(
         s.c.date.between(src_monday, src_monday + timedelta(days=6)), s.c.status != "cancelled"
     )
@@ -180,9 +159,8 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
             .order_by(s.c.date, s.c.start_time, s.c.id)
         )
     ]
-    skipped: list[dict[str, Any]] = []
     if not sources:
-        return {"created": [], "skipped": skipped}
+        return {"created": [], "skipped": []}
 
     active_programs = set(db.session.scalars(sa.select(Program.id).where(Program.active.is_(True))))
     active_instructors = set(
@@ -191,37 +169,38 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
     without_centers = _sessions_without_active_centers(src_days)
     sharing = _sources_sharing_centers(src_days)
 
-    def skip(src: _Source, exc, **extra) -> None:
-        skipped.append(skip_entry(src.target, exc, session_id=src.id, **extra))
-
-    by_day: dict[date, list[_Source]] = defaultdict(list)
+    stored = rulebook.Stored(
+        lambda target: sa.and_(s.c.date == target - shift, s.c.status != "cancelled"), sharing
+    )
+    by_id = {src.id: src for src in sources}
+    candidates = {
+        src.id: rulebook.Candidate(
+            src.id, src.target, src.start_time, src.duration_minutes, src.instructor_id
+        )
+        for src in sources
+    }
+    found = rulebook.first_violations(list(candidates.values()), (rulebook.DAY,), stored)
     for src in sources:
-        by_day[src.date].append(src)
-
-    accepted: list[_Source] = []
-    for src_day, day_sources in sorted(by_day.items()):
-        target = src_day + shift
-        violation = rules.date_rule_violation(target)
-        candidates = []
-        for src in day_sources:
-            if violation is not None:
-                skip(src, violation)
-            elif src.program_id not in active_programs:
-                skip(src, Invalid("program_id", _l("운영을 마친 프로그램입니다.")))
-            elif src.instructor_id not in active_instructors:
-                skip(src, Invalid("instructor_id", _l("활동을 마친 강사입니다.")))
-            elif src.id in without_centers:
-                skip(src, Invalid("center_ids", _l("운영하는 초대 경로당이 없습니다.")))
-            elif rules.hours_violation(src.start_time, src.duration_minutes) is not None:
-                skip(src, rules.hours_violation(src.start_time, src.duration_minutes))
-            else:
-                candidates.append(src)
-        if not candidates:
+        if src.id in found:
             continue
-        day_filter = sa.and_(s.c.date == src_day, s.c.status != "cancelled", c.c.active.is_(True))
-        candidates = _skip_closed(candidates, target, day_filter, skip)
-        candidates = _skip_outside_support(candidates, target, day_filter, skip)
-        accepted.extend(_skip_conflicts(candidates, src_day, target, sharing, skip))
+        if src.program_id not in active_programs:
+            found[src.id] = Invalid("program_id", _l("운영을 마친 프로그램입니다."))
+        elif src.instructor_id not in active_instructors:
+            found[src.id] = Invalid("instructor_id", _l("활동을 마친 강사입니다."))
+        elif src.id in without_centers:
+            found[src.id] = Invalid("center_ids", _l("운영하는 초대 경로당이 없습니다."))
+    found.update(
+        rulebook.first_violations(
+            [c for key, c in candidates.items() if key not in found],
+            (rulebook.HOURS, rulebook.CLOSED, rulebook.SUPPORT, rulebook.CONFLICT),
+            stored,
+        )
+    )
+    skipped = [
+        skip_entry(by_id[key].target, exc, session_id=key)
+        for key, exc in sorted(found.items(), key=lambda item: by_id[item[0]].target)
+    ]
+    accepted = [src for src in sources if src.id not in found]
 
     created = _insert_copies(accepted)
     audit.record(
@@ -239,68 +218,6 @@ def copy_week(user, from_week: str, to_week: str, source: str = "api") -> dict[s
         },
     )
     return {"created": created, "skipped": skipped}
-
-
-def _invitations_where(day_filter, condition) -> list[tuple[int, int]]:
-    s, sc, c = Session.__table__, SessionCenter.__table__, rules.centers_table()
-    stmt = (
-        sa.select(sc.c.session_id, sc.c.center_id)
-        .select_from(sc.join(s, s.c.id == sc.c.session_id).join(c, c.c.id == sc.c.center_id))
-        .where(day_filter, condition)
-    )
-    return [(r.session_id, r.center_id) for r in db.session.execute(stmt)]
-
-
-def _skip_closed(candidates, target: date, day_filter, skip):
-    closures = [x for x in rules.closures_between(target, target) if x.county_id or x.center_id]
-    if not closures:
-        return candidates
-    c = rules.centers_table()
-    center_ids = {x.center_id for x in closures if x.center_id}
-    county_ids = {x.county_id for x in closures if x.county_id}
-    hits = _invitations_where(
-        day_filter, sa.or_(c.c.id.in_(center_ids or [-1]), c.c.county_id.in_(county_ids or [-1]))
-    )
-    closed: dict[int, list[int]] = defaultdict(list)
-    for session_id, center_id in hits:
-        closed[session_id].append(center_id)
-    kept = []
-    for src in candidates:
-        if src.id not in closed:
-            kept.append(src)
-            continue
-        rows = rules.center_rows(closed[src.id])
-        closure = next(x for x in closures if rules.closure_applies(x, rows.values()))
-        skip(src, rules._closed(target, closure, rules.closed_centers(closure, rows.values())))
-    return kept
-
-
-def _skip_outside_support(candidates, target: date, day_filter, skip):
-    county_t = rules.counties_table()
-    uncovered = set(db.session.scalars(sa.select(county_t.c.id))) - rules.covered_county_ids(target)
-    if not uncovered:
-        return candidates
-    c = rules.centers_table()
-    outside: dict[int, list[int]] = defaultdict(list)
-    for session_id, center_id in _invitations_where(
-        day_filter, c.c.county_id.in_(sorted(uncovered))
-    ):
-        outside[session_id].append(center_id)
-    kept = []
-    for src in candidates:
-        if src.id in outside:
-            skip(
-                src,
-                RuleViolation(
-                    "outside_support_period",
-                    _l("지원 기간이 아닌 경로당이 있습니다."),
-                    date=target.isoformat(),
-                    center_ids=sorted(outside[src.id]),
-                ),
-            )
-        else:
-            kept.append(src)
-    return kept
 
 
 def _sessions_without_active_centers(src_days) -> set[int]:
@@ -348,7 +265,7 @@ def _sessions_without_active_centers(src_days) -> set[int]:
     return empty
 
 
-def _sources_sharing_centers(src_days) -> dict[int, set[int]]:
+def _sources_sharing_centers(src_days) -> dict[int, dict[int, set[int]]]:
     """Pairs of source sessions on the same day inviting a common center. One aggregate
     finds the (center, day) pairs with more than one session — none in a typical week —
     and only those are expanded."""
@@ -375,76 +292,12 @@ def _sources_sharing_centers(src_days) -> dict[int, set[int]]:
     groups: dict[tuple, set[int]] = defaultdict(set)
     for row in rows:
         groups[(row.center_id, row.date)].add(row.session_id)
-    sharing: dict[int, set[int]] = defaultdict(set)
-    for ids in groups.values():
+    sharing: dict[int, dict[int, set[int]]] = defaultdict(dict)
+    for (center_id, _day), ids in groups.items():
         for one in ids:
-            sharing[one] |= ids - {one}
+            for other in ids - {one}:
+                sharing[one].setdefault(other, set()).add(center_id)
     return sharing
-
-
-def _targets_sharing_centers(src_day: date, target: date) -> dict[int, set[int]]:
-    """Source sessions of ``src_day`` and existing ones of ``target`` inviting a common center."""
-    s, sc = Session.__table__, SessionCenter.__table__
-    a, b = sc.alias("a"), sc.alias("b")
-    sa_, sb = s.alias("sa"), s.alias("sb")
-    rows = db.session.execute(
-        sa.select(a.c.session_id, b.c.session_id.label("other_id"))
-        .select_from(
-            a.join(b, a.c.center_id == b.c.center_id)
-            .join(sa_, sa_.c.id == a.c.session_id)
-            .join(sb, sb.c.id == b.c.session_id)
-        )
-        .where(
-            sa_.c.date == src_day,
-            sa_.c.status != "cancelled",
-            sb.c.date == target,
-            sb.c.status != "cancelled",
-        )
-        .distinct()
-    ).all()
-    sharing: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        sharing[row.session_id].add(row.other_id)
-    return sharing
-
-
-def _skip_conflicts(candidates, src_day: date, target: date, source_sharing, skip):
-    """Greedy, in start-time order: a copy clashing (same instructor or a shared center, times
-    overlapping) with a session already on the target day, or with an earlier copy, is skipped."""
-    s = Session.__table__
-    existing = db.session.execute(
-        sa.select(s.c.id, s.c.instructor_id, s.c.start_time, s.c.duration_minutes).where(
-            s.c.date == target, s.c.status != "cancelled"
-        )
-    ).all()
-    target_sharing = _targets_sharing_centers(src_day, target) if existing else {}
-
-    placed: list[tuple[int, int, int, int, bool]] = [  # (id, instructor, start, minutes, is_copy)
-        (e.id, e.instructor_id, minutes(e.start_time), e.duration_minutes, False) for e in existing
-    ]
-    kept = []
-    for src in sorted(candidates, key=lambda x: (x.start_time, x.id)):
-        start = minutes(src.start_time)
-        shared = source_sharing.get(src.id, set()) | target_sharing.get(src.id, set())
-        clashes = [
-            (pid, is_copy)
-            for pid, instr, pstart, plen, is_copy in placed
-            if (instr == src.instructor_id or pid in shared)
-            and overlaps(start, src.duration_minutes, pstart, plen)
-        ]
-        if clashes:
-            skip(
-                src,
-                Conflict(
-                    _l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."),
-                    sessions=[pid for pid, is_copy in clashes if not is_copy],
-                    copied_from=[pid for pid, is_copy in clashes if is_copy],
-                ),
-            )
-            continue
-        placed.append((src.id, src.instructor_id, start, src.duration_minutes, True))
-        kept.append(src)
-    return kept
 
 
 def _insert_copies(accepted: list[_Source]) -> list[int]:

@@ -209,22 +209,9 @@ def check_hours(start: time, duration_minutes: int) -> None:
 
 def date_rule_violation(day: date) -> RuleViolation | None:
     """The rule a date breaks whatever the centers: weekend, holiday, or a closure everywhere."""
-    if is_weekend(day):
-        return RuleViolation(
-            "weekend", _("주말에는 수업을 잡을 수 없습니다."), date=day.isoformat()
-        )
-    name = holiday_name(day)
-    if name:
-        return RuleViolation(
-            "holiday",
-            _("공휴일(%(name)s)에는 수업을 잡을 수 없습니다.", name=name),
-            date=day.isoformat(),
-            holiday=name,
-        )
-    closure = everywhere_closure(day)
-    if closure is not None:
-        return _closed(day, closure, [])
-    return None
+    from programs.schedule import rulebook
+
+    return rulebook.first_violations([rulebook.Candidate(0, day)], (rulebook.DAY,)).get(0)
 
 
 def _closed(day: date, closure: Closure, center_ids: Sequence[int]) -> RuleViolation:
@@ -250,22 +237,13 @@ def check_day(
     ``outside_support_period`` (``details.center_ids``: the invited centers whose county's
     support period does not cover the day).
     """
-    if is_weekend(day) or holiday_name(day):
-        raise date_rule_violation(day)
-    rows = centers if centers is not None else center_rows(center_ids)
-    invited = [rows[cid] for cid in center_ids if cid in rows]
-    for closure in closures_between(day, day):
-        if closure_applies(closure, invited):
-            raise _closed(day, closure, closed_centers(closure, invited))
-    covered = covered_county_ids(day)
-    outside = sorted(c.id for c in invited if c.county_id not in covered)
-    if outside:
-        raise RuleViolation(
-            "outside_support_period",
-            _("지원 기간이 아닌 경로당이 있습니다."),
-            date=day.isoformat(),
-            center_ids=outside,
-        )
+    from programs.schedule import rulebook
+
+    rulebook.check(
+        rulebook.Candidate(0, day, center_ids=tuple(center_ids)),
+        rulebook.CALENDAR,
+        rulebook.Listed(centers),
+    )
 
 
 # --- days of a week ------------------------------------------------------------------------------

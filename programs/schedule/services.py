@@ -23,9 +23,10 @@ from app.errors import Conflict, Invalid, RuleViolation, Stale
 from app.extensions import db
 from programs.catalog.models import DURATION_MINUTES, Instructor, Program
 from programs.schedule import calendar_rules as rules
+from programs.schedule import rulebook
 from programs.schedule import scope as session_scope
 from programs.schedule.models import OVERLAP_CONSTRAINT, Session, SessionCenter
-from programs.schedule.overlap import minutes, overlaps
+from programs.schedule.overlap import minutes
 
 MAX_REPEAT_DAYS = 366
 LATEST_END = 24 * 60  # a session ends the day it starts
@@ -119,25 +120,6 @@ def refuse_overlap(exc: IntegrityError) -> None:
     raise exc
 
 
-def sessions_sharing_centers(
-    day: date, center_ids: Iterable[int], exclude_ids: Iterable[int] = ()
-) -> set[int]:
-    """Non-cancelled sessions on ``day`` that invite any of ``center_ids``."""
-    ids = set(center_ids)
-    if not ids:
-        return set()
-    sc, s = SessionCenter.__table__, Session.__table__
-    stmt = (
-        sa.select(sc.c.session_id, sc.c.center_id)
-        .join(s, s.c.id == sc.c.session_id)
-        .where(s.c.date == day, s.c.status != "cancelled")
-    )
-    exclude = set(exclude_ids)
-    if len(ids) <= rules.MAX_IN_IDS:
-        stmt = stmt.where(sc.c.center_id.in_(sorted(ids)))
-    return {row.session_id for row in db.session.execute(stmt) if row.center_id in ids} - exclude
-
-
 def find_conflicts(
     day: date,
     start: time,
@@ -145,27 +127,12 @@ def find_conflicts(
     instructor_id: int,
     center_ids: Iterable[int],
     exclude_ids: Iterable[int] = (),
-) -> list[Session]:
+) -> list[rulebook.Clash]:
     """Non-cancelled sessions overlapping the slot that share its instructor or a center."""
-    exclude = set(exclude_ids)
-    sharing = sessions_sharing_centers(day, center_ids, exclude)
-    stmt = sa.select(Session).where(Session.date == day, Session.status != "cancelled")
-    same_instructor = Session.instructor_id == instructor_id
-    if sharing and len(sharing) <= rules.MAX_IN_IDS:
-        stmt = stmt.where(sa.or_(same_instructor, Session.id.in_(sorted(sharing))))
-    elif not sharing:
-        stmt = stmt.where(same_instructor)
-    if exclude:
-        stmt = stmt.where(Session.id.not_in(sorted(exclude)))
-    found = []
-    for other in db.session.scalars(stmt.order_by(Session.start_time, Session.id)):
-        if other.instructor_id != instructor_id and other.id not in sharing:
-            continue
-        if overlaps(
-            minutes(start), duration_minutes, minutes(other.start_time), other.duration_minutes
-        ):
-            found.append(other)
-    return found
+    candidate = rulebook.Candidate(
+        0, day, start, duration_minutes, instructor_id, tuple(center_ids), frozenset(exclude_ids)
+    )
+    return rulebook.clashes([candidate], rulebook.Listed()).get(0, [])
 
 
 def raise_on_conflicts(
@@ -178,13 +145,7 @@ def raise_on_conflicts(
 ) -> None:
     clashes = find_conflicts(day, start, duration_minutes, instructor_id, center_ids, exclude_ids)
     if clashes:
-        invited = set(center_ids)
-        raise Conflict(
-            _l("같은 시간에 강사나 경로당이 이미 다른 수업에 있습니다."),
-            sessions=[c.id for c in clashes],
-            instructor=any(c.instructor_id == instructor_id for c in clashes),
-            center_ids=sorted({cid for c in clashes for cid in c.center_ids if cid in invited}),
-        )
+        raise rulebook.conflict(clashes, instructor_id)
 
 
 # --- one session ----------------------------------------------------------------------------------
@@ -216,9 +177,7 @@ def create_session(
     duration = duration_minutes or program.duration_minutes
     check_time(start, duration)
     if center_ids is None:
-        violation = rules.date_rule_violation(date)
-        if violation is not None:
-            raise violation
+        rulebook.check(rulebook.Candidate(0, date), (rulebook.DAY,))
         center_ids = rules.default_center_ids(date)
     center_ids = sorted(set(center_ids))
     rows = check_centers(center_ids)
