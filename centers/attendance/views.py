@@ -31,7 +31,7 @@ from centers.attendance.models import Attendance, AttendanceStatus
 from centers.directory import scope as center_scope
 from centers.members import scope as member_scope
 from centers.members.models import Member
-from centers.tablet.services import center_sessions_on
+from centers.tablet.services import center_sessions_between
 
 bp = Blueprint(
     "attendance",
@@ -52,12 +52,19 @@ PRECACHE_ASSETS = ("outbox.js", "attendance.js", "attendance.css")
 @bp.get("/tablet/attendance")
 @login_required
 def tablet_day():
-    """Today's sessions at the tablet's center, each with its record and a link to the form."""
+    """Today's sessions at the tablet's center and the earlier ones still correctable
+    (``ATTENDANCE_CORRECTION_DAYS``), each with its record and a link to the form."""
     if center_scope.own_center_id(current_user) is None:
         return redirect(url_for("attendance.sessions"))
     center = center_scope.own_center(current_user)
     today = clock.today()
-    sessions = center_sessions_on(current_user, center, today)
+    now = clock.now()
+    days = attendance.correction_days()
+    sessions = [
+        s
+        for s in center_sessions_between(current_user, center, today - timedelta(days=days), today)
+        if s.date == today or attendance.can_edit(current_user, center, s)
+    ]
     records = (
         {
             r.session_id: r
@@ -71,13 +78,18 @@ def tablet_day():
         if sessions
         else {}
     )
+    by_day: dict = {}
+    for s in sorted(sessions, key=lambda s: (s.date != today, -s.date.toordinal())):
+        by_day.setdefault(s.date, []).append(s)
     return render_template(
         "attendance/tablet_day.html",
         center=center,
         sessions=sessions,
+        days=list(by_day.items()),
         records=records,
         today=today,
-        now=clock.now(),
+        correction_days=days,
+        now=now,
     )
 
 
