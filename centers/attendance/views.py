@@ -198,25 +198,47 @@ def service_worker():
 def sessions():
     """Sessions with their reports; ``?missing=1`` lists only those with missing reports."""
     today = clock.today()
-    date_from = request.args.get("from", type=_parse_date) or today - timedelta(days=13)
-    date_to = request.args.get("to", type=_parse_date) or today
+    errors = []
+    date_from, date_to = today - timedelta(days=13), today
+    for name, label in (("from", _("시작일")), ("to", _("종료일"))):
+        value = request.args.get(name, "").strip()
+        if not value:
+            continue
+        parsed = _parse_date(value)
+        if parsed is None:
+            errors.append(_("%(field)s: 날짜는 YYYY-MM-DD 형식으로 입력하세요.", field=label))
+        elif name == "from":
+            date_from = parsed
+        else:
+            date_to = parsed
+    if not errors and date_from > date_to:
+        errors.append(_("기간의 끝이 시작보다 빠릅니다."))
     missing_only = request.args.get("missing") == "1"
-    reports = attendance.session_reports(
-        current_user, date_from, date_to, missing_only=missing_only
+    reports = (
+        []
+        if errors
+        else attendance.session_reports(current_user, date_from, date_to, missing_only=missing_only)
     )
     return render_template(
         "attendance/sessions.html",
         reports=reports,
+        errors=errors,
         date_from=date_from,
         date_to=date_to,
+        raw_from=request.args.get("from", date_from.isoformat()),
+        raw_to=request.args.get("to", date_to.isoformat()),
         missing_only=missing_only,
-    )
+    ), (422 if errors else 200)
 
 
 def _parse_date(value: str):
+    """An ISO date, or ``None`` when ``value`` is not one."""
     from datetime import date
 
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 @bp.get("/attendance/sessions/<int:session_id>")

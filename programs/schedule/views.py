@@ -350,6 +350,8 @@ def join_page(session_id: int):
         return redirect(url_for("tablet.home"))
     if current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR) and "rooms.room" in views:
         return redirect(url_for("rooms.room", session_id=session_id))
+    if current_user.role == Role.COUNTY_VIEWER:
+        flash(_("군 담당자는 화상 수업에 들어가지 않습니다. 대신 수업 정보를 보여 드립니다."), "info")
     return redirect(url_for("schedule.session_detail", session_id=session_id))
 
 
