@@ -295,11 +295,22 @@ def _center_names(center_ids: list[int]) -> list[str]:
     return sorted(row.name for row in rows.values())
 
 
-@bp.post("/sessions/<int:session_id>/cancel")
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def session_cancel(session_id: int):
+    """GET asks to confirm (with the reason typed on the session page); POST cancels."""
     session_scope.require_scheduler(current_user)
     session = session_scope.get_session(current_user, session_id)
+    if request.method == "GET":
+        form = CancelForm(formdata=request.args, meta={"csrf": True})
+        form.version.data = form.version.data or str(session.version)
+        return render_template(
+            "auth/confirm.html", form=form, title=_("수업 취소"),
+            question=_("%(date)s %(title)s 수업을 취소할까요? 초대된 경로당과 강사의 일정에서 취소로 바뀝니다.",
+                       date=session.date.isoformat(), title=session.program.title),
+            confirm_label=_("수업 취소하기"),
+            cancel_url=url_for("schedule.session_detail", session_id=session.id),
+        )
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)

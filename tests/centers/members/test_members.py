@@ -292,3 +292,18 @@ def test_birth_year_runs_from_1900_to_the_current_year(client, make_token, login
     db.session.expire_all()
     assert db.session.get(Member, kim.id).birth_year == 1941
     assert db.session.scalar(sa.select(sa.func.count(Member.id)).where(Member.name == "한점례")) == 0
+
+
+def test_deleting_a_member_asks_to_confirm_first(client, login_as, roster):
+    center, lee = roster["center"], roster["lee"]
+    lee_id = lee.id
+    login_as(roster["manager"])
+    url = f"/centers/{center.id}/members/{lee_id}/delete"
+    edit = client.get(f"/centers/{center.id}/members/{lee_id}").get_data(as_text=True)
+    assert f'href="{url}"' in edit and f'action="{url}"' not in edit
+    asked = client.get(url).get_data(as_text=True)
+    assert "이영수 어르신을 명단에서 삭제할까요?" in asked and 'method="post"' in asked
+    assert db.session.get(Member, lee_id) is not None
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Member.id).where(Member.id == lee_id)) is None

@@ -340,3 +340,36 @@ def test_week_page_in_english(client, login_as, w):
     client.post("/lang/en", data={"csrf_token": csrf_token(client, "/home"), "next": "/home"})
     html = client.get("/weeks/2026-W39").get_data(as_text=True)
     assert "Weekly schedule" in html and "Holiday: Chuseok" in html
+
+
+def test_cancelling_a_session_and_rotating_a_key_ask_to_confirm_first(client, login_as, w):
+    session = SessionFactory(centers=[w["a"]], program=w["program"], instructor=w["instructor"])
+    login_as(w["coordinator"])
+    form = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    cancel_url = f"/sessions/{session.id}/cancel"
+    assert f'<form method="get" action="{cancel_url}">' in form  # the page's button only asks
+    confirm = client.get(f"{cancel_url}?reason=강사+병가&version={session.version}")
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "수업을 취소할까요?" in page
+    assert 'value="강사 병가"' in page and 'method="post"' in page  # the reason typed is kept
+    assert db.session.get(Session, session.id).status == "published"
+    r = post(client, cancel_url, {"reason": "강사 병가", "version": str(session.version)}, page=cancel_url)
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Session, session.id).status == "cancelled"
+
+    feeds = client.get("/calendar-feeds").get_data(as_text=True)
+    rotate = f"/calendar-feeds/centers/{w['a'].id}/rotate"
+    assert f'href="{rotate}"' in feeds and f'action="{rotate}"' not in feeds
+    old_key = w["a"].calendar_key
+    asked = client.get(rotate).get_data(as_text=True)
+    assert "캘린더 주소를 새로 만들까요?" in asked
+    db.session.expire_all()
+    assert db.session.get(type(w["a"]), w["a"].id).calendar_key == old_key
+    assert post(client, rotate, {}, page=rotate).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(w["a"]), w["a"].id).calendar_key != old_key
+    instructor_rotate = f"/calendar-feeds/instructors/{w['instructor'].id}/rotate?next=/calendar-feeds"
+    asked = client.get(instructor_rotate).get_data(as_text=True)
+    assert 'name="next" value="/calendar-feeds"' in asked
+    assert client.get(f"/calendar-feeds/instructors/{w['instructor'].id}/rotate?next=https://evil.example").status_code == 200
