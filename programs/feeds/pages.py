@@ -16,7 +16,18 @@ from programs.feeds import keys as calendar_keys
 from programs.feeds import scope as feed_scope
 from programs.schedule.view_helpers import county_groups
 
-bp = Blueprint("feeds", __name__, template_folder="templates")
+bp = Blueprint(
+    "feeds",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/calendar-feeds/assets",
+)
+
+
+def webcal(url: str) -> str:
+    """The same address as ``webcal://``, which calendar apps open as a subscription."""
+    return "webcal://" + url.split("://", 1)[-1]
 
 
 @bp.get("/calendar-feeds")
@@ -60,6 +71,7 @@ def calendar_feeds():
         centers=centers,
         instructors=instructors,
         rotate_form=SimpleForm(),
+        webcal=webcal,
     )
 
 
