@@ -24,6 +24,7 @@ from programs.schedule import calendar_rules as rules
 from programs.schedule import scope as session_scope
 from programs.schedule import services as scheduling
 from programs.schedule.forms import CancelForm, CopyWeekForm, RepeatForm, RescheduleForm, SessionForm
+from programs.schedule.history import describe as describe_history
 from programs.schedule.models import Session
 from programs.schedule.view_helpers import (
     chosen_centers,
@@ -279,7 +280,7 @@ def session_detail(session_id: int):
         **context,
         cancel_form=CancelForm(version=str(session.version)),
         reschedule_form=RescheduleForm(version=str(session.version), start=session.start_time),
-        history=history("session", session.id),
+        history=[(e, describe_history(e)) for e in history("session", session.id)],
         makeups=_makeups(session),
     ), status
 

@@ -138,7 +138,9 @@ def test_cancel_and_reschedule_pages(client, login_as, w):
     assert r.status_code == 302
     assert db.session.get(Session, makeup.id).cancel_reason == "강사 병가"
     history = client.get(f"/sessions/{makeup.id}").get_data(as_text=True)
-    assert "session.cancel" in history and "취소된 수업입니다." in history
+    assert "수업을 취소했습니다." in history and "취소된 수업입니다." in history
+    assert "session.cancel" not in history and "sequence" not in history
+    assert "<td>웹 페이지</td>" in history and "<td>page</td>" not in history
 
 
 def test_week_page_names_holidays_and_closures(client, login_as, w):
@@ -373,3 +375,20 @@ def test_cancelling_a_session_and_rotating_a_key_ask_to_confirm_first(client, lo
     asked = client.get(instructor_rotate).get_data(as_text=True)
     assert 'name="next" value="/calendar-feeds"' in asked
     assert client.get(f"/calendar-feeds/instructors/{w['instructor'].id}/rotate?next=https://evil.example").status_code == 200
+
+
+def test_session_history_reads_as_sentences(client, login_as, w):
+    session = SessionFactory(centers=[w["a"]], program=w["program"], instructor=w["instructor"])
+    login_as(w["coordinator"])
+    data = form_data(w, start="14:00", version=str(session.version), center_ids=[w["a"].id, w["b"].id])
+    r = post(client, f"/sessions/{session.id}", data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "수업을 고쳤습니다. 시작 시간: 10:00 → 14:00, 참여 경로당: 1곳 → 2곳" in html
+    history = html.split("<h2>변경 기록</h2>", 1)[1]
+    for raw in ("session.update", "sequence", "start 10:00", "<td>page</td>", "center_ids"):
+        assert raw not in history, raw
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "en"
+    english = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Session updated. Start time: 10:00 → 14:00" in english and "<td>Web page</td>" in english
