@@ -105,6 +105,7 @@ def _worklist_page(posted: FollowUpForm | None = None, posted_item=None, status:
         counties=counties,
         county_id=county_id,
         outcome_labels=OUTCOME_LABELS,
+        reason_text=care.reason_text,
     ), status
 
 

@@ -300,3 +300,16 @@ def test_a_note_over_the_limit_is_refused_naming_it_and_the_text_stays(client, l
     assert 'aria-invalid="true"' in html
     db.session.refresh(mine)
     assert (mine.status, mine.note) == ("open", "")
+
+
+def test_reasons_are_written_in_the_readers_language_from_the_stored_figures(client, login_as, two_counties):
+    mine, _theirs, viewer = two_counties
+    assert mine.details["recent"] == 3 and mine.details["base"] == 6
+    login_as(viewer)
+    korean = client.get("/care/").get_data(as_text=True)
+    assert "연속으로 나오지 않았습니다" in korean
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "en"
+    english = client.get("/care/").get_data(as_text=True)
+    assert "연속으로 나오지 않았습니다" not in english
+    assert "in a row" in english
