@@ -333,7 +333,9 @@ def test_printable_timetable(client, login_as, w):
         and "김미숙 강사" in html
     )
     assert "보이지 않는 초안" not in html and "쉽니다 — 경로당 보일러 수리" in html
-    assert "<svg" in html and "http://localhost/tablet" in html and "size: A4" in html
+    assert "<svg" in html and "http://localhost/tablet" in html and "<style" not in html
+    assert "/assets/schedule/timetable.css" in html
+    assert "size: A4" in client.get("/assets/schedule/timetable.css").get_data(as_text=True)
     assert client.get(f"/centers/{w['far'].id}/timetable").status_code == 403
 
 
