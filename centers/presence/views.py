@@ -91,8 +91,10 @@ def replace(session_id: int):
             raise Forbidden()
         return render_template(
             "auth/confirm.html", form=form, title=_("회의실 바꾸기"),
-            question=_("%(title)s 수업의 회의실을 새로 만들까요? 지금 회의실에 있는 사람은 새 회의실로 다시 들어와야 합니다.",
-                       title=session.program.title),
+            question=_(
+                "%(title)s 수업의 회의실을 새로 만들까요? 지금 회의실에 있는 사람은 새 회의실로 다시 들어와야 합니다.",
+                title=session.program.title,
+            ),
             confirm_label=_("새 회의실 만들기"),
             cancel_url=url_for("rooms.room", session_id=session.id),
         )

@@ -17,7 +17,8 @@ def test_the_print_report_fits_a4(live_server, page, lang):
     viewer = UserFactory(role=Role.COUNTY_VIEWER, county_id=data.county_a.id)
     login(page, live_server, viewer.username)
     if lang == "en":
-        page.request.post(f"{live_server.url}/lang/en", form={"csrf_token": page.locator('meta[name="csrf-token"]').get_attribute("content")})
+        token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+        page.request.post(f"{live_server.url}/lang/en", form={"csrf_token": token})
     page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1000})
     page.emulate_media(media="print")
     page.goto(f"{live_server.url}/reports/print?from=2026-11-01&to=2026-11-30")
