@@ -1,5 +1,7 @@
 """The calendar feeds page: a copy button (static script) and a webcal:// link per address."""
 
+from playwright.sync_api import expect
+
 from app.auth.models import Role
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import InstructorFactory, UserFactory
@@ -18,7 +20,7 @@ def test_the_copy_button_copies_the_address_and_webcal_opens_it(live_server, pag
     assert button.is_visible()  # shown by the script (hidden without it)
     button.click()
     status = page.locator(f"#instructor-feed-{instructor.id}-status")
-    assert status.inner_text() == "주소를 복사했습니다."
+    expect(status).to_have_text("주소를 복사했습니다.")  # once the clipboard has answered
     assert page.evaluate("() => navigator.clipboard.readText()") == address
 
     webcal = page.locator(".feed-tools a", has_text="캘린더 앱에서 열기").first.get_attribute("href")
