@@ -31,7 +31,7 @@ from centers.attendance.models import Attendance, AttendanceStatus
 from centers.directory import scope as center_scope
 from centers.members import scope as member_scope
 from centers.members.models import Member
-from centers.tablet.services import center_sessions_on
+from centers.tablet.services import center_sessions_between
 
 bp = Blueprint(
     "attendance",
@@ -52,12 +52,19 @@ PRECACHE_ASSETS = ("outbox.js", "attendance.js", "attendance.css")
 @bp.get("/tablet/attendance")
 @login_required
 def tablet_day():
-    """Today's sessions at the tablet's center, each with its record and a link to the form."""
+    """Today's sessions at the tablet's center and the earlier ones still correctable
+    (``ATTENDANCE_CORRECTION_DAYS``), each with its record and a link to the form."""
     if center_scope.own_center_id(current_user) is None:
         return redirect(url_for("attendance.sessions"))
     center = center_scope.own_center(current_user)
     today = clock.today()
-    sessions = center_sessions_on(current_user, center, today)
+    now = clock.now()
+    days = attendance.correction_days()
+    sessions = [
+        s
+        for s in center_sessions_between(current_user, center, today - timedelta(days=days), today)
+        if s.date == today or attendance.can_edit(current_user, center, s)
+    ]
     records = (
         {
             r.session_id: r
@@ -71,13 +78,18 @@ def tablet_day():
         if sessions
         else {}
     )
+    by_day: dict = {}
+    for s in sorted(sessions, key=lambda s: (s.date != today, -s.date.toordinal())):
+        by_day.setdefault(s.date, []).append(s)
     return render_template(
         "attendance/tablet_day.html",
         center=center,
         sessions=sessions,
+        days=list(by_day.items()),
         records=records,
         today=today,
-        now=clock.now(),
+        correction_days=days,
+        now=now,
     )
 
 
@@ -186,30 +198,50 @@ def service_worker():
 def sessions():
     """Sessions with their reports; ``?missing=1`` lists only those with missing reports."""
     today = clock.today()
-    date_from = request.args.get("from", type=_parse_date) or today - timedelta(days=13)
-    date_to = request.args.get("to", type=_parse_date) or today
+    errors = []
+    date_from, date_to = today - timedelta(days=13), today
+    for name, label in (("from", _("시작일")), ("to", _("종료일"))):
+        value = request.args.get(name, "").strip()
+        if not value:
+            continue
+        parsed = _parse_date(value)
+        if parsed is None:
+            errors.append(_("%(field)s: 날짜는 YYYY-MM-DD 형식으로 입력하세요.", field=label))
+        elif name == "from":
+            date_from = parsed
+        else:
+            date_to = parsed
+    if not errors and date_from > date_to:
+        errors.append(_("기간의 끝이 시작보다 빠릅니다."))
     missing_only = request.args.get("missing") == "1"
-    reports = attendance.session_reports(
-        current_user, date_from, date_to, missing_only=missing_only
+    reports = (
+        []
+        if errors
+        else attendance.session_reports(current_user, date_from, date_to, missing_only=missing_only)
     )
     return render_template(
         "attendance/sessions.html",
         reports=reports,
+        errors=errors,
         date_from=date_from,
         date_to=date_to,
+        raw_from=request.args.get("from", date_from.isoformat()),
+        raw_to=request.args.get("to", date_to.isoformat()),
         missing_only=missing_only,
-    )
+    ), (422 if errors else 200)
 
 
 def _parse_date(value: str):
+    """An ISO date, or ``None`` when ``value`` is not one."""
     from datetime import date
 
     from app.params import FIRST_DAY, LAST_DAY
 
-    day = date.fromisoformat(value)
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(value)  # outside the app's calendar: the default period, as for a typo
-    return day
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None  # outside the app's calendar: not valid
 
 
 @bp.get("/attendance/sessions/<int:session_id>")

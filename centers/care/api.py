@@ -20,7 +20,10 @@ class FollowUpSchema(Schema):
     center_id = fields.Integer()
     member_id = fields.Integer(allow_none=True)
     status = fields.String(metadata={"enum": list(FOLLOW_UP_STATUSES)})
-    reason = fields.String()
+    # In the caller's language, from the kind and its figures.
+    reason = fields.Function(
+        lambda item: care.reason_text(item.kind, item.details, item.reason), dump_only=True
+    )
     note = fields.String()
     outcome = fields.String(allow_none=True)
     created_at = fields.DateTime()

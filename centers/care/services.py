@@ -267,26 +267,21 @@ def scan(as_of: date | None = None) -> dict[str, int]:
             streak = f"since:{row['last_present'].isoformat()}"
             if _blocked(existing, "member_id", row["member_id"], streak):
                 continue
+            details = {
+                "streak": streak,
+                "last_present": row["last_present"].isoformat(),
+                "present": row["present"],
+                "missed_from": row["missed_from"].isoformat(),
+                "missed_to": row["missed_to"].isoformat(),
+                "recent": STREAK_RECENT,
+                "base": STREAK_BASE,
+            }
             add(
                 "absence_streak",
                 row["center_id"],
                 row["member_id"],
-                gettext(
-                    "최근 %(n)s번 수업(%(start)s~%(end)s)에 연속으로 나오지 않았습니다. "
-                    "그 전 %(base)s번 중 %(present)s번 참여했습니다.",
-                    n=STREAK_RECENT,
-                    start=row["missed_from"].isoformat(),
-                    end=row["missed_to"].isoformat(),
-                    base=STREAK_BASE,
-                    present=row["present"],
-                ),
-                {
-                    "streak": streak,
-                    "last_present": row["last_present"].isoformat(),
-                    "present": row["present"],
-                    "missed_from": row["missed_from"].isoformat(),
-                    "missed_to": row["missed_to"].isoformat(),
-                },
+                reason_text("absence_streak", details),
+                details,
             )
 
         drops = attendance_drops(as_of)
@@ -299,26 +294,22 @@ def scan(as_of: date | None = None) -> dict[str, int]:
                 continue
             base_pct = round(100 * row["base_present"] / row["base_held"])
             recent_pct = round(100 * row["recent_present"] / row["recent_held"])
+            details = {
+                "recent_rate": recent_pct,
+                "base_rate": base_pct,
+                "recent_from": row["recent_from"].isoformat(),
+                "base_from": row["base_from"].isoformat(),
+                "recent_present": row["recent_present"],
+                "recent_held": row["recent_held"],
+                "base_present": row["base_present"],
+                "base_held": row["base_held"],
+            }
             add(
                 "attendance_drop",
                 row["center_id"],
                 row["member_id"],
-                gettext(
-                    "최근 4주 참여율이 %(recent)s%%(%(rp)s/%(rh)s회)로, "
-                    "그 전 8주 %(base)s%%(%(bp)s/%(bh)s회)의 절반 이하입니다.",
-                    recent=recent_pct,
-                    rp=row["recent_present"],
-                    rh=row["recent_held"],
-                    base=base_pct,
-                    bp=row["base_present"],
-                    bh=row["base_held"],
-                ),
-                {
-                    "recent_rate": recent_pct,
-                    "base_rate": base_pct,
-                    "recent_from": row["recent_from"].isoformat(),
-                    "base_from": row["base_from"].isoformat(),
-                },
+                reason_text("attendance_drop", details),
+                details,
             )
 
         filters = reports.Filters(start=as_of, end=as_of)
@@ -330,28 +321,46 @@ def scan(as_of: date | None = None) -> dict[str, int]:
                 existing, "center_id", row["center_id"], streak
             ):
                 continue
-            if row["last_joined"]:
-                reason = gettext(
-                    "예정된 수업일 %(n)s일 동안 접속하지 않았습니다 (마지막 접속 %(day)s).",
-                    n=row["days"],
-                    day=row["last_joined"].isoformat(),
-                )
-            else:
-                reason = gettext(
-                    "예정된 수업일 %(n)s일 동안 한 번도 접속하지 않았습니다.", n=row["days"]
-                )
-            add(
-                "center_silent",
-                row["center_id"],
-                None,
-                reason,
-                {
-                    "streak": streak,
-                    "days": row["days"],
-                    "first_missed": row["first_missed"].isoformat(),
-                },
-            )
+            details = {
+                "streak": streak,
+                "days": row["days"],
+                "first_missed": row["first_missed"].isoformat(),
+                "last_joined": row["last_joined"].isoformat() if row["last_joined"] else None,
+            }
+            add("center_silent", row["center_id"], None, reason_text("center_silent", details), details)
     return created
+
+
+def reason_text(kind: str, details: dict | None, stored: str = "") -> str:
+    """Why a follow-up was opened, in the current language, from its kind and figures
+    (``details``). Rows stored before the figures were complete keep their stored sentence."""
+    d = details or {}
+    try:
+        if kind == "absence_streak":
+            return gettext(
+                "최근 %(n)s번 수업(%(start)s~%(end)s)에 연속으로 나오지 않았습니다. "
+                "그 전 %(base)s번 중 %(present)s번 참여했습니다.",
+                n=d.get("recent", STREAK_RECENT), start=d["missed_from"], end=d["missed_to"],
+                base=d.get("base", STREAK_BASE),
+                present=d["present"],
+            )
+        if kind == "attendance_drop":
+            return gettext(
+                "최근 4주 참여율이 %(recent)s%%(%(rp)s/%(rh)s회)로, "
+                "그 전 8주 %(base)s%%(%(bp)s/%(bh)s회)의 절반 이하입니다.",
+                recent=d["recent_rate"], rp=d["recent_present"], rh=d["recent_held"],
+                base=d["base_rate"], bp=d["base_present"], bh=d["base_held"],
+            )
+        if kind == "center_silent":
+            if d["last_joined"]:
+                return gettext(
+                    "예정된 수업일 %(n)s일 동안 접속하지 않았습니다 (마지막 접속 %(day)s).",
+                    n=d["days"], day=d["last_joined"],
+                )
+            return gettext("예정된 수업일 %(n)s일 동안 한 번도 접속하지 않았습니다.", n=d["days"])
+    except KeyError:
+        pass
+    return stored
 
 
 # --- the worklist ----------------------------------------------------------------------------

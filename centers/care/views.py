@@ -51,18 +51,27 @@ class FollowUpForm(FlaskForm):
         choices=[SelectChoice("", _l("선택 안 함"))]
         + [SelectChoice(k, v) for k, v in OUTCOME_LABELS.items()],
     )
-    note = TextAreaField(_l("메모"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("메모"), validators=[Length(max=2000, message=_l("메모는 2000자까지 쓸 수 있습니다."))]
+    )
 
 
 @bp.get("/")
 @login_required
 def worklist():
     care_scope.require_care_access(current_user)
+    return _worklist_page()
+
+
+def _worklist_page(posted: FollowUpForm | None = None, posted_item=None, status: int = 200):
+    """The worklist; ``posted`` is a refused form, shown again with its typed text and errors."""
     view = request.args.get("view", "active")
     if view not in VIEWS:
         view = "active"
     county_id = id_arg("county_id")
     items = care.list_follow_ups(current_user, county_id=county_id, statuses=VIEWS[view], limit=500)
+    if posted_item is not None and posted_item not in items:
+        items.insert(0, posted_item)
     centers = {
         c.id: c
         for c in db.session.scalars(
@@ -80,6 +89,8 @@ def worklist():
         i.id: FollowUpForm(prefix=f"f{i.id}", status=i.status, outcome=i.outcome or "", note=i.note)
         for i in items
     }
+    if posted is not None:
+        forms[posted_item.id] = posted
     history = audit.histories("follow_up", [i.id for i in items])
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
     return render_template(
@@ -95,7 +106,8 @@ def worklist():
         counties=counties,
         county_id=county_id,
         outcome_labels=OUTCOME_LABELS,
-    )
+        reason_text=care.reason_text,
+    ), status
 
 
 @bp.post("/<int:follow_up_id>")
@@ -104,8 +116,9 @@ def update(follow_up_id: int):
     item = care_scope.get_follow_up(current_user, follow_up_id)
     form = FollowUpForm(prefix=f"f{item.id}")
     if not form.validate_on_submit():
-        field = next(iter(form.errors), "status")
-        raise Invalid(field)
+        if "csrf_token" in form.errors:
+            raise Invalid("csrf_token")
+        return _worklist_page(form, item, 422)
     care.update_follow_up(
         current_user,
         item,

@@ -8,9 +8,9 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from centers.members.models import BIRTH_YEAR, MemberStatus
+from centers.members.models import MemberStatus, birth_year_error
 
 
 class MemberForm(FlaskForm):
@@ -19,15 +19,14 @@ class MemberForm(FlaskForm):
     )
     birth_year = IntegerField(
         _l("출생 연도"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=BIRTH_YEAR.min, max=BIRTH_YEAR.max, message=_l("출생 연도가 올바르지 않습니다.")
-            ),
-        ],
+        validators=[Optional()],
     )
     phone = StringField(_l("전화번호"), validators=[Optional(), Length(max=30)])
     note = StringField(_l("메모"), validators=[Optional(), Length(max=200)])
+
+    def validate_birth_year(self, field):
+        if field.data is not None and (problem := birth_year_error(field.data)) is not None:
+            raise ValidationError(str(problem))
 
 
 class MemberEditForm(MemberForm):

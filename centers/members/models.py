@@ -16,7 +16,17 @@ class MemberStatus(CodedEnum):
 
 
 MEMBER_STATUSES = MemberStatus.values()
-BIRTH_YEAR = Bounds(1900, 2100)
+BIRTH_YEAR = Bounds(1900, 2100)  # the column's check; the rule people meet is below
+
+
+def birth_year_error(year: int):
+    """Why ``year`` is not a birth year anyone means (1900 to the current year), or ``None``."""
+    from app import clock
+
+    latest = clock.today().year
+    if BIRTH_YEAR.min <= year <= latest:
+        return None
+    return _l("출생 연도는 %(first)s년부터 %(last)s년 사이로 입력하세요.", first=BIRTH_YEAR.min, last=latest)
 
 
 class Member(TimestampMixin, db.Model):

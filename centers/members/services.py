@@ -18,7 +18,7 @@ from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
 from centers.members import scope as member_scope
-from centers.members.models import BIRTH_YEAR, MEMBER_STATUSES, Member
+from centers.members.models import MEMBER_STATUSES, Member, birth_year_error
 
 FIELDS = ("name", "birth_year", "phone", "status", "note")
 ENTITY = "member"
@@ -65,8 +65,10 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         elif key == "birth_year":
             if value in ("", None):
                 value = None
-            elif isinstance(value, bool) or not isinstance(value, int) or value not in BIRTH_YEAR:
+            elif isinstance(value, bool) or not isinstance(value, int):
                 raise Invalid("birth_year", _l("출생 연도가 올바르지 않습니다."))
+            elif (problem := birth_year_error(value)) is not None:
+                raise Invalid("birth_year", problem)
         elif key == "phone":
             value = value or None
             if value and len(value) > 30:

@@ -1,6 +1,6 @@
 """Roster pages: the center's manager keeps its seniors (add, edit, mark moved or deceased)."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -87,11 +87,20 @@ def edit(center_id: int, member_id: int):
     ), (422 if form.errors else 200)
 
 
-@bp.post("/centers/<int:center_id>/members/<int:member_id>/delete")
+@bp.route("/centers/<int:center_id>/members/<int:member_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(center_id: int, member_id: int):
+    """GET asks to confirm; POST deletes."""
     center, member = members.get_member(current_user, center_id, member_id)
     form = DeleteForm()
+    if request.method == "GET":
+        member_scope.require_member_manager(current_user, center)
+        return render_template(
+            "auth/confirm.html", form=form, title=_("명단에서 삭제"),
+            question=_("%(name)s 어르신을 명단에서 삭제할까요? 되돌릴 수 없습니다.", name=member.name),
+            confirm_label=_("삭제"),
+            cancel_url=url_for("members.edit", center_id=center.id, member_id=member.id),
+        )
     if form.validate_on_submit():
         name = member.name
         members.delete_member(current_user, center, member, source="page")

@@ -4,13 +4,14 @@ moderator join, and how many centers are in each room right now."""
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.errors import Forbidden
 from app.extensions import db
 from centers.presence import scope as presence_scope
 from centers.presence import services as presence
@@ -79,11 +80,24 @@ def room(session_id: int):
     )
 
 
-@bp.post("/rooms/<int:session_id>/replace")
+@bp.route("/rooms/<int:session_id>/replace", methods=["GET", "POST"])
 @login_required
 def replace(session_id: int):
+    """GET asks to confirm; POST gives the session a new room."""
     session = presence_scope.get_watchable_session(current_user, session_id)
     form = ReplaceRoomForm()
+    if request.method == "GET":
+        if not room_scope.can_replace_room(current_user):
+            raise Forbidden()
+        return render_template(
+            "auth/confirm.html", form=form, title=_("회의실 바꾸기"),
+            question=_(
+                "%(title)s 수업의 회의실을 새로 만들까요? 지금 회의실에 있는 사람은 새 회의실로 다시 들어와야 합니다.",
+                title=session.program.title,
+            ),
+            confirm_label=_("새 회의실 만들기"),
+            cancel_url=url_for("rooms.room", session_id=session.id),
+        )
     if not form.validate_on_submit():
         flash(_("페이지가 오래되었습니다. 다시 시도하세요."), "error")
         return redirect(url_for("rooms.room", session_id=session.id))

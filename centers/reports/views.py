@@ -174,7 +174,17 @@ def export_xlsx():
 @bp.get("/print")
 @login_required
 def print_report():
-    filters = page_filters()
+    try:
+        filters = page_filters()
+    except Invalid as exc:
+        # A print page has no flash area: say what is wrong here rather than redirect to
+        # the same page without its period (which would print another period).
+        if exc.status != 422:
+            raise
+        return render_template(
+            "errors/error.html", status=422, message=str(exc.message),
+            back_url=url_for("reports.dashboard"),
+        ), 422
     report = reports.attendance_report(current_user, filters, "center")
     return render_template(
         "reports/print.html",

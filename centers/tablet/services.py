@@ -254,6 +254,16 @@ def center_sessions_on(user, center: Center, day: date) -> list[Session]:
     return list(db.session.scalars(tablet_scope.scope_tablet_sessions(stmt, user, center)))
 
 
+def center_sessions_between(user, center: Center, first: date, last: date) -> list[Session]:
+    """Like :func:`center_sessions_on` for the days ``first``..``last``, by date and time."""
+    stmt = (
+        sa.select(Session)
+        .where(Session.date.between(first, last))
+        .order_by(Session.date, Session.start_time, Session.id)
+    )
+    return list(db.session.scalars(tablet_scope.scope_tablet_sessions(stmt, user, center)))
+
+
 def today(user, center: Center) -> list[TabletSession]:
     """Today's sessions at the center (published, or cancelled after publishing)."""
     now = clock.now()

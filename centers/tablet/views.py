@@ -9,13 +9,14 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional
 
 from app import clock
-from app.errors import AppError
+from app.errors import AppError, NotFound
 from app.extensions import db
 from app.links import absolute
 from app.rate_limits import pair_limits
 from centers.directory import scope as center_scope
 from centers.tablet import scope as tablet_scope
 from centers.tablet import services as tablet
+from centers.tablet.models import TabletDevice
 from programs.rooms import services as rooms
 
 bp = Blueprint(
@@ -108,12 +109,26 @@ def create_pairing(center_id: int):
     )
 
 
-@bp.post("/centers/<int:center_id>/tablets/<int:device_id>/revoke")
+@bp.route("/centers/<int:center_id>/tablets/<int:device_id>/revoke", methods=["GET", "POST"])
 def revoke(center_id: int, device_id: int):
+    """GET asks to confirm; POST unpairs the tablet (or cancels its pending code)."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     center = center_scope.get_center(current_user, center_id)
     form = RevokeForm()
+    if request.method == "GET":
+        tablet_scope.require_can_manage_tablets(current_user, center)
+        device = db.session.get(TabletDevice, device_id)
+        if device is None or device.center_id != center.id:
+            raise NotFound()
+        name = device.label or _("태블릿 %(n)s", n=device.id)
+        return render_template(
+            "auth/confirm.html", form=form, title=_("태블릿 연결 해제"),
+            question=_("%(center)s의 %(name)s 연결을 해제할까요? 그 태블릿은 다시 연결할 때까지 쓸 수 없습니다.",
+                       center=center.name, name=name),
+            confirm_label=_("연결 해제"),
+            cancel_url=url_for("home.center_detail", center_id=center.id) + "#tablets-title",
+        )
     if not form.validate_on_submit():
         flash(_("페이지가 오래되었습니다. 다시 시도하세요."), "error")
         return redirect(url_for("home.center_detail", center_id=center.id))

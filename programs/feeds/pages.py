@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.errors import Forbidden
 from app.extensions import db
 from app.forms import SimpleForm
 from app.utils import safe_next_url
@@ -15,7 +16,18 @@ from programs.feeds import keys as calendar_keys
 from programs.feeds import scope as feed_scope
 from programs.schedule.view_helpers import county_groups
 
-bp = Blueprint("feeds", __name__, template_folder="templates")
+bp = Blueprint(
+    "feeds",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/calendar-feeds/assets",
+)
+
+
+def webcal(url: str) -> str:
+    """The same address as ``webcal://``, which calendar apps open as a subscription."""
+    return "webcal://" + url.split("://", 1)[-1]
 
 
 @bp.get("/calendar-feeds")
@@ -59,12 +71,19 @@ def calendar_feeds():
         centers=centers,
         instructors=instructors,
         rotate_form=SimpleForm(),
+        webcal=webcal,
     )
 
 
-@bp.post("/calendar-feeds/centers/<int:center_id>/rotate")
+@bp.route("/calendar-feeds/centers/<int:center_id>/rotate", methods=["GET", "POST"])
 @login_required
 def rotate_center_key(center_id: int):
+    """GET asks to confirm; POST makes a new address (the old one stops working)."""
+    if request.method == "GET":
+        center = center_scope.get_center(current_user, center_id)
+        if not feed_scope.can_manage_center_calendar(current_user, center):
+            raise Forbidden()
+        return _confirm_rotation(center.name, url_for("feeds.calendar_feeds"))
     if not SimpleForm().validate_on_submit():
         abort(400)
     center = center_scope.get_center(current_user, center_id)
@@ -74,13 +93,31 @@ def rotate_center_key(center_id: int):
     return redirect(url_for("feeds.calendar_feeds"))
 
 
-@bp.post("/calendar-feeds/instructors/<int:instructor_id>/rotate")
+@bp.route("/calendar-feeds/instructors/<int:instructor_id>/rotate", methods=["GET", "POST"])
 @login_required
 def rotate_instructor_key(instructor_id: int):
+    """GET asks to confirm (``next``: where to go back); POST makes a new address."""
+    if request.method == "GET":
+        instructor = catalog.get_instructor(current_user, instructor_id)
+        if not feed_scope.can_manage_instructor_calendar(current_user, instructor.id):
+            raise Forbidden()
+        back = safe_next_url(request.args.get("next") or request.referrer, "feeds.calendar_feeds")
+        return _confirm_rotation(instructor.name, back)
     if not SimpleForm().validate_on_submit():
         abort(400)
     instructor = catalog.get_instructor(current_user, instructor_id)
     calendar_keys.rotate_instructor_key(current_user, instructor, source="page")
     db.session.commit()
     flash(_("새 구독 주소를 만들었습니다. 예전 주소는 더 이상 쓸 수 없습니다."), "success")
-    return redirect(safe_next_url(request.referrer, "feeds.calendar_feeds"))
+    return redirect(
+        safe_next_url(request.form.get("next") or request.referrer, "feeds.calendar_feeds")
+    )
+
+
+def _confirm_rotation(name: str, back: str):
+    return render_template(
+        "auth/confirm.html", form=SimpleForm(), title=_("새 구독 주소 만들기"),
+        question=_("%(name)s의 캘린더 주소를 새로 만들까요? 예전 주소로 구독한 캘린더는 더 이상 갱신되지 않습니다.",
+                   name=name),
+        confirm_label=_("새 주소 만들기"), cancel_url=back, next_url=back,
+    )

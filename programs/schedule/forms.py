@@ -60,7 +60,8 @@ class SessionForm(CenterChoiceMixin, FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("취소 사유"), validators=[Optional(), Length(max=500)])
+    # Its own id: the reschedule form on the same page has a ``reason`` too.
+    reason = StringField(_l("취소 사유"), id="cancel-reason", validators=[Optional(), Length(max=500)])
     version = HiddenField()
 
 

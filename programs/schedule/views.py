@@ -25,6 +25,7 @@ from programs.schedule import calendar_rules as rules
 from programs.schedule import scope as session_scope
 from programs.schedule import services as scheduling
 from programs.schedule.forms import CancelForm, CopyWeekForm, RepeatForm, RescheduleForm, SessionForm
+from programs.schedule.history import describe as describe_history
 from programs.schedule.models import Session
 from programs.schedule.view_helpers import (
     chosen_centers,
@@ -280,7 +281,7 @@ def session_detail(session_id: int):
         **context,
         cancel_form=CancelForm(version=str(session.version)),
         reschedule_form=RescheduleForm(version=str(session.version), start=session.start_time),
-        history=history("session", session.id),
+        history=[(e, describe_history(e)) for e in history("session", session.id)],
         makeups=_makeups(session),
     ), status
 
@@ -296,11 +297,22 @@ def _center_names(center_ids: list[int]) -> list[str]:
     return sorted(row.name for row in rows.values())
 
 
-@bp.post("/sessions/<int:session_id>/cancel")
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def session_cancel(session_id: int):
+    """GET asks to confirm (with the reason typed on the session page); POST cancels."""
     session_scope.require_scheduler(current_user)
     session = session_scope.get_session(current_user, session_id)
+    if request.method == "GET":
+        form = CancelForm(formdata=request.args, meta={"csrf": True})
+        form.version.data = form.version.data or str(session.version)
+        return render_template(
+            "auth/confirm.html", form=form, title=_("수업 취소"),
+            question=_("%(date)s %(title)s 수업을 취소할까요? 초대된 경로당과 강사의 일정에서 취소로 바뀝니다.",
+                       date=session.date.isoformat(), title=session.program.title),
+            confirm_label=_("수업 취소하기"),
+            cancel_url=url_for("schedule.session_detail", session_id=session.id),
+        )
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)
@@ -351,6 +363,8 @@ def join_page(session_id: int):
         return redirect(url_for("tablet.home"))
     if current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR) and "rooms.room" in views:
         return redirect(url_for("rooms.room", session_id=session_id))
+    if current_user.role == Role.COUNTY_VIEWER:
+        flash(_("군 담당자는 화상 수업에 들어가지 않습니다. 대신 수업 정보를 보여 드립니다."), "info")
     return redirect(url_for("schedule.session_detail", session_id=session_id))
 
 

@@ -275,8 +275,8 @@ def _inject_axe(page) -> None:
         return
     if not AXE_JS.exists():
         raise AssertionError(f"{AXE_JS} is missing: run `make test` (or `npm ci`) first")
-    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
-    # govern (an injected <script> would be refused, and logged as a console error).
+    # Evaluated through the DevTools protocol, which the app's Content-Security-Policy does not
+    # govern: an injected <script> would be refused and log a console error.
     page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
     if page.evaluate("() => typeof window.axe") != "object":
         raise AssertionError("axe-core could not be loaded into the page")

@@ -323,3 +323,19 @@ def test_the_record_page_of_a_center_not_invited_is_404(client, login_as):
     w = make_world()
     login_as(w["coordinator"])
     assert client.get(record_url(w["session"], w["far"])).status_code == 404
+
+
+def test_the_sessions_page_says_a_date_is_not_valid_or_the_period_is_reversed(client, login_as):
+    w = make_world()
+    login_as(w["coordinator"])
+    bad = client.get("/attendance?from=xx")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "시작일: 날짜는 YYYY-MM-DD 형식으로 입력하세요." in html
+    assert "기간의 끝이 시작보다 빠릅니다." not in html
+    assert 'value="xx"' in html  # what was typed stays in the field
+    reversed_ = client.get("/attendance?from=2026-11-20&to=2026-11-01")
+    assert reversed_.status_code == 422
+    assert "기간의 끝이 시작보다 빠릅니다." in reversed_.get_data(as_text=True)
+    assert "이 기간에 시작된 수업이 없습니다." not in reversed_.get_data(as_text=True)
+    assert client.get("/attendance?from=2026-11-20&to=2026-11-24").status_code == 200

@@ -277,3 +277,39 @@ def test_worklist_page(client, login_as, two_counties):
         == 403
     )
     assert client.get(f"/care/?county_id={theirs.county_id}").status_code == 403
+
+
+def test_a_note_over_the_limit_is_refused_naming_it_and_the_text_stays(client, login_as, two_counties):
+    mine, _theirs, viewer = two_counties
+    login_as(viewer)
+    token = csrf_token(client, "/care/")
+    typed = "오늘 전화 드렸더니 " + "가" * 2000
+    response = client.post(
+        f"/care/{mine.id}",
+        data={
+            f"f{mine.id}-csrf_token": token,
+            f"f{mine.id}-status": "in_progress",
+            f"f{mine.id}-note": typed,
+            "next": "/care/",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "메모는 2000자까지 쓸 수 있습니다." in html
+    assert typed in html  # what was typed is in the textarea again
+    assert 'aria-invalid="true"' in html
+    db.session.refresh(mine)
+    assert (mine.status, mine.note) == ("open", "")
+
+
+def test_reasons_are_written_in_the_readers_language_from_the_stored_figures(client, login_as, two_counties):
+    mine, _theirs, viewer = two_counties
+    assert mine.details["recent"] == 3 and mine.details["base"] == 6
+    login_as(viewer)
+    korean = client.get("/care/").get_data(as_text=True)
+    assert "연속으로 나오지 않았습니다" in korean
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "en"
+    english = client.get("/care/").get_data(as_text=True)
+    assert "연속으로 나오지 않았습니다" not in english
+    assert "in a row" in english

@@ -262,3 +262,48 @@ def test_county_viewer_reads_names_without_contact_or_forms(client, login_as, ro
         ).status_code
         == 403
     )
+
+
+def test_birth_year_runs_from_1900_to_the_current_year(client, make_token, login_as, roster):
+    from datetime import datetime
+
+    from app import clock
+
+    clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=clock.SEOUL))
+    center, kim = roster["center"], roster["kim"]
+    headers = make_token(roster["manager"])
+    for year in (2090, 2027, 1899):
+        response = client.post(api(center), json={"name": "가", "birth_year": year}, headers=headers)
+        assert response.status_code == 422, year
+        assert response.json["error"]["details"]["field"] == "birth_year"
+        assert "1900년부터 2026년 사이" in response.json["error"]["message"]
+    patched = client.patch(api(center, kim), json={"birth_year": 2090}, headers=headers)
+    assert patched.status_code == 422
+    assert client.post(api(center), json={"name": "가", "birth_year": 2026}, headers=headers).status_code == 201
+
+    login_as(roster["manager"])
+    token = csrf_token(client, f"/centers/{center.id}/members")
+    refused = client.post(
+        f"/centers/{center.id}/members",
+        data={"name": "한점례", "birth_year": "2090", "phone": "", "note": "", "csrf_token": token},
+    )
+    assert refused.status_code == 422
+    assert "출생 연도는 1900년부터 2026년 사이로 입력하세요." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Member, kim.id).birth_year == 1941
+    assert db.session.scalar(sa.select(sa.func.count(Member.id)).where(Member.name == "한점례")) == 0
+
+
+def test_deleting_a_member_asks_to_confirm_first(client, login_as, roster):
+    center, lee = roster["center"], roster["lee"]
+    lee_id = lee.id
+    login_as(roster["manager"])
+    url = f"/centers/{center.id}/members/{lee_id}/delete"
+    edit = client.get(f"/centers/{center.id}/members/{lee_id}").get_data(as_text=True)
+    assert f'href="{url}"' in edit and f'action="{url}"' not in edit
+    asked = client.get(url).get_data(as_text=True)
+    assert "이영수 어르신을 명단에서 삭제할까요?" in asked and 'method="post"' in asked
+    assert db.session.get(Member, lee_id) is not None
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Member.id).where(Member.id == lee_id)) is None

@@ -52,6 +52,7 @@ def test_instructor_sees_today_and_upcoming_with_centers_in_the_room(client, log
         source="jitsi",
     )
     db.session.commit()
+    client.delete_cookie("session")
     login_as(world["teacher"])
     html = client.get("/rooms").get_data(as_text=True)
     assert "1 / 2곳" in html
@@ -75,6 +76,7 @@ def test_room_page_lists_invited_centers_and_who_is_in(client, login_as, world):
         source="tablet",
     )
     db.session.commit()
+    client.delete_cookie("session")
     login_as(world["teacher"])
     html = client.get(f"/rooms/{session.id}").get_data(as_text=True)
     assert "지금 1곳 접속 중 (초대 2곳)" in html
@@ -108,6 +110,7 @@ def test_coordinator_replaces_a_room_from_the_page(client, login_as, world):
 def test_instructor_cannot_replace_a_room(client, login_as, make_token, world):
     session = world["today"]
     old = session.room.name
+    client.delete_cookie("session")
     login_as(world["teacher"])
     response = client.post(
         f"/rooms/{session.id}/replace",
@@ -123,3 +126,22 @@ def test_instructor_cannot_replace_a_room(client, login_as, make_token, world):
     coordinator = UserFactory(role=Role.COORDINATOR)
     body = client.post(f"/api/v1/sessions/{session.id}/room", headers=make_token(coordinator)).json
     assert body["session_id"] == session.id and body["name"] != old
+
+
+def test_replacing_a_room_asks_to_confirm_first(client, login_as, world):
+    session = world["today"]
+    old = session.room.name
+    login_as(UserFactory(role=Role.COORDINATOR))
+    url = f"/rooms/{session.id}/replace"
+    html = client.get(f"/rooms/{session.id}").get_data(as_text=True)
+    assert f'href="{url}"' in html and f'action="{url}"' not in html
+    confirm = client.get(url).get_data(as_text=True)
+    assert "회의실을 새로 만들까요?" in confirm and 'method="post"' in confirm
+    db.session.expire_all()
+    assert db.session.get(type(session), session.id).room.name == old
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(session), session.id).room.name != old
+    client.delete_cookie("session")
+    login_as(world["teacher"])
+    assert client.get(url).status_code == 403  # the instructor may not replace it

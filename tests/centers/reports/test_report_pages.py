@@ -311,3 +311,14 @@ def test_center_manager_sees_own_center_report(client, login_as, data):
         client.get("/reports/attendance.csv", query_string={"center_id": data.c1.id}).status_code
         == 403
     )
+
+
+def test_print_page_with_a_reversed_or_unreadable_period_shows_the_error(client, login_as, data, viewer):
+    login_as(viewer)
+    reversed_ = client.get("/reports/print?from=2026-11-20&to=2026-11-01")
+    assert reversed_.status_code == 422
+    html = reversed_.get_data(as_text=True)
+    assert "기간의 끝이 시작보다 빠릅니다." in html and "1. 요약" not in html
+    unreadable = client.get("/reports/print?from=xx")
+    assert unreadable.status_code == 422
+    assert "날짜는 YYYY-MM-DD 형식으로 입력하세요." in unreadable.get_data(as_text=True)

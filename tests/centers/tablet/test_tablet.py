@@ -283,3 +283,21 @@ def test_an_empty_day_says_when_the_next_class_is(client, login_as, center):
     html = client.get("/tablet").get_data(as_text=True)
     assert "오늘은 수업이 없습니다." in html
     assert f"다음 수업: 11월 24일 (화) 오전 10:00 {upcoming.program.title}" in html
+
+
+def test_revoking_asks_to_confirm_first(client, login_as, app, center):
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    code, _ = _make_code(client, login_as, coordinator, center)
+    assert _pair(app.test_client(), code).status_code == 302
+    device = db.session.scalars(sa.select(TabletDevice)).one()
+    url = f"/centers/{center.id}/tablets/{device.id}/revoke"
+    html = client.get(f"/centers/{center.id}").get_data(as_text=True)
+    assert f'href="{url}"' in html and f'action="{url}"' not in html  # the button only asks
+    confirm = client.get(url)
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "연결을 해제할까요?" in page and 'method="post"' in page
+    db.session.expire_all()
+    assert db.session.get(TabletDevice, device.id).revoked_at is None  # asking changes nothing
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(TabletDevice, device.id).revoked_at is not None

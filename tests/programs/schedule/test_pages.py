@@ -138,7 +138,9 @@ def test_cancel_and_reschedule_pages(client, login_as, w):
     assert r.status_code == 302
     assert db.session.get(Session, makeup.id).cancel_reason == "강사 병가"
     history = client.get(f"/sessions/{makeup.id}").get_data(as_text=True)
-    assert "session.cancel" in history and "취소된 수업입니다." in history
+    assert "수업을 취소했습니다." in history and "취소된 수업입니다." in history
+    assert "session.cancel" not in history and "sequence" not in history
+    assert "<td>웹 페이지</td>" in history and "<td>page</td>" not in history
 
 
 def test_week_page_names_holidays_and_closures(client, login_as, w):
@@ -331,7 +333,7 @@ def test_printable_timetable(client, login_as, w):
         and "김미숙 강사" in html
     )
     assert "보이지 않는 초안" not in html and "쉽니다 — 경로당 보일러 수리" in html
-    assert "<svg" in html and "http://localhost/tablet" in html
+    assert "<svg" in html and "http://localhost/tablet" in html and "<style" not in html
     assert "/assets/schedule/timetable.css" in html
     assert "size: A4" in client.get("/assets/schedule/timetable.css").get_data(as_text=True)
     assert client.get(f"/centers/{w['far'].id}/timetable").status_code == 403
@@ -342,3 +344,54 @@ def test_week_page_in_english(client, login_as, w):
     client.post("/lang/en", data={"csrf_token": csrf_token(client, "/home"), "next": "/home"})
     html = client.get("/weeks/2026-W39").get_data(as_text=True)
     assert "Weekly schedule" in html and "Holiday: Chuseok" in html
+
+
+def test_cancelling_a_session_and_rotating_a_key_ask_to_confirm_first(client, login_as, w):
+    session = SessionFactory(centers=[w["a"]], program=w["program"], instructor=w["instructor"])
+    login_as(w["coordinator"])
+    form = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    cancel_url = f"/sessions/{session.id}/cancel"
+    assert f'<form method="get" action="{cancel_url}">' in form  # the page's button only asks
+    confirm = client.get(f"{cancel_url}?reason=강사+병가&version={session.version}")
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "수업을 취소할까요?" in page
+    assert 'value="강사 병가"' in page and 'method="post"' in page  # the reason typed is kept
+    assert db.session.get(Session, session.id).status == "published"
+    r = post(client, cancel_url, {"reason": "강사 병가", "version": str(session.version)}, page=cancel_url)
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Session, session.id).status == "cancelled"
+
+    feeds = client.get("/calendar-feeds").get_data(as_text=True)
+    rotate = f"/calendar-feeds/centers/{w['a'].id}/rotate"
+    assert f'href="{rotate}"' in feeds and f'action="{rotate}"' not in feeds
+    old_key = w["a"].calendar_key
+    asked = client.get(rotate).get_data(as_text=True)
+    assert "캘린더 주소를 새로 만들까요?" in asked
+    db.session.expire_all()
+    assert db.session.get(type(w["a"]), w["a"].id).calendar_key == old_key
+    assert post(client, rotate, {}, page=rotate).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(w["a"]), w["a"].id).calendar_key != old_key
+    instructor_rotate = f"/calendar-feeds/instructors/{w['instructor'].id}/rotate?next=/calendar-feeds"
+    asked = client.get(instructor_rotate).get_data(as_text=True)
+    assert 'name="next" value="/calendar-feeds"' in asked
+    elsewhere = f"/calendar-feeds/instructors/{w['instructor'].id}/rotate?next=https://evil.example"
+    assert 'name="next" value="https://evil.example"' not in client.get(elsewhere).get_data(as_text=True)
+
+
+def test_session_history_reads_as_sentences(client, login_as, w):
+    session = SessionFactory(centers=[w["a"]], program=w["program"], instructor=w["instructor"])
+    login_as(w["coordinator"])
+    data = form_data(w, start="14:00", version=str(session.version), center_ids=[w["a"].id, w["b"].id])
+    r = post(client, f"/sessions/{session.id}", data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "수업을 고쳤습니다. 시작 시간: 10:00 → 14:00, 참여 경로당: 1곳 → 2곳" in html
+    history = html.split("<h2>변경 기록</h2>", 1)[1]
+    for raw in ("session.update", "sequence", "start 10:00", "<td>page</td>", "center_ids"):
+        assert raw not in history, raw
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "en"
+    english = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Session updated. Start time: 10:00 → 14:00" in english and "<td>Web page</td>" in english
