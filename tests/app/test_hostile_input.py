@@ -199,16 +199,23 @@ def test_api_dates_outside_the_calendar_are_invalid(client, admin_headers, path)
 )
 def test_report_pages_at_the_calendar_edges(client, login_as, query):
     login_as(UserFactory(role=Role.COORDINATOR))
-    for path in ("/reports/", "/reports/attendance.csv", "/reports/attendance.xlsx", "/reports/print"):
+    for path in ("/reports/", "/reports/attendance.csv", "/reports/attendance.xlsx"):
         response = client.get(path, query_string=query)
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/reports/"
         assert "1900-01-01부터 2999-12-31 사이의 날짜만" in client.get("/reports/").get_data(as_text=True)
+    # The print page has no flash area: it says what is wrong in place (never another period).
+    printed = client.get("/reports/print", query_string=query)
+    assert printed.status_code == 422
+    assert "1900-01-01부터 2999-12-31 사이의 날짜만" in printed.get_data(as_text=True)
 
 
-def test_attendance_page_outside_the_calendar_falls_back_to_the_default_period(client, login_as):
+def test_attendance_page_outside_the_calendar_says_the_dates_are_not_valid(client, login_as):
     login_as(UserFactory(role=Role.COORDINATOR))
-    assert client.get("/attendance", query_string={"from": "0001-01-01", "to": "9999-12-31"}).status_code == 200
+    response = client.get("/attendance", query_string={"from": "0001-01-01", "to": "9999-12-31"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "시작일: 날짜는 YYYY-MM-DD 형식으로 입력하세요." in page and 'value="0001-01-01"' in page
 
 
 # --- ids in page query strings follow the API's rules ---------------------------------------------
@@ -222,6 +229,10 @@ def test_attendance_page_outside_the_calendar_falls_back_to_the_default_period(c
 def test_bad_county_id_on_pages_is_a_form_error(client, login_as, path, value):
     login_as(UserFactory(role=Role.COORDINATOR))
     response = client.get(path, query_string={"county_id": value})
+    if path == "/reports/print":  # said in place: the print page has no flash area
+        assert response.status_code == 422
+        assert "입력값이 올바르지 않습니다" in response.get_data(as_text=True)
+        return
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "입력값이 올바르지 않습니다" in page
