@@ -168,19 +168,35 @@ class IeumApi(Api):
         return current_app.response_class(body, mimetype="application/json")
 
 
-api = IeumApi(
-    spec_kwargs={
-        "info": {"description": "Ieum (이음) — smart senior center video programs. See API.md."},
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-        },
-        "security": [{"bearerAuth": []}],
-    }
-)
+def new_api() -> IeumApi:
+    """One API (and one OpenAPI document) per app: an app that fails half-built, or a second
+    app in the same process, never changes another app's document."""
+    import copy
+
+    return IeumApi(spec_kwargs=copy.deepcopy(SPEC))
+
+
+SPEC = {
+    "info": {"description": "Ieum (이음) — smart senior center video programs. See API.md."},
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+    },
+    "security": [{"bearerAuth": []}],
+}
 
 
 def blueprint(name: str, import_name: str, url_prefix: str, description: str = "") -> Blueprint:
     return Blueprint(name, import_name, url_prefix=API_PREFIX + url_prefix, description=description)
+
+
+def guard_writes(bp: Blueprint, check) -> None:
+    """Run ``check(current_user)`` before every write of ``bp``, before its body is validated:
+    the wrong role gets 403, not a 422 about a body it may not send at all."""
+
+    @bp.before_request
+    def _guard_writes():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            check(current_user)
 
 
 class Id(fields.Integer):
@@ -320,6 +336,8 @@ def _reject_unstorable_input():
 
 
 def init_app(app: Flask) -> None:
+    api = new_api()
+    app.extensions["ieum_api"] = api
     api.init_app(app)
     app.before_request(_authenticate_api_request)
     # First of all hooks, the rate limiter's included: bad input is 422 even when rate limited.
@@ -332,10 +350,10 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(bp)
 
 
-def register(bp: Blueprint) -> None:
+def register(app: Flask, bp: Blueprint) -> None:
     """Register a feature's API blueprint (CSRF is checked in the auth hook instead)."""
     csrf.exempt(bp)
-    api.register_blueprint(bp)
+    app.extensions["ieum_api"].register_blueprint(bp)
 
 
 class Overlay:

@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     members.keep_members_named_in(AttendanceMember.member_id)
     labels.register(app, "attendance_status_label", AttendanceStatus, UNREPORTED_LABEL)
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("출석 현황"), "attendance.sessions",
                  (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER), order=40)
     nav.register(app, _l("출석 기록"), "attendance.tablet_day", (Role.CENTER_MANAGER,), order=30)

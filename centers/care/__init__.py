@@ -16,6 +16,6 @@ def init_app(app: Flask) -> None:
     labels.register(app, "follow_up_kind_label", FollowUpKind)
     labels.register(app, "follow_up_status_label", FollowUpStatus)
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     app.cli.add_command(cli.care_cli)
     nav.register(app, _l("돌봄 확인"), "care.worklist", scope.CARE_ROLES, order=35)

@@ -16,6 +16,6 @@ def init_app(app: Flask) -> None:
     register_scope_model("center_id", Center)
 
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("경로당"), "centers.county_list",
                  (Role.ADMIN, Role.COORDINATOR, Role.COUNTY_VIEWER, Role.INSTRUCTOR), order=20)

@@ -14,5 +14,5 @@ def init_app(app: Flask) -> None:
     labels.register(app, "member_status_label", MemberStatus)
 
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("어르신 명단"), "members.my_roster", (Role.CENTER_MANAGER,), order=35)

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from centers.presence import api, cli, scope, views
 
     app.register_blueprint(views.bp)
-    register(api.blp)
-    register(api.events_blp)
+    register(app, api.blp)
+    register(app, api.events_blp)
     cli.init_app(app)
     nav.register(app, _l("화상 수업"), "rooms.room_list", scope.ROOM_ROLES, order=15)

@@ -11,5 +11,5 @@ def init_app(app: Flask) -> None:
     from centers.reports import api, scope, views
 
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("참여 현황"), "reports.dashboard", scope.DASHBOARD_ROLES, order=30)

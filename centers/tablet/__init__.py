@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from centers.tablet import api, views
 
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("태블릿 화면"), "tablet.home", (Role.CENTER_MANAGER,), order=15)
 
     @app.context_processor

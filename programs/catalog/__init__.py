@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     labels.register(app, "category_label", Category)
 
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     staff = (Role.ADMIN, Role.COORDINATOR)
     nav.register(app, _l("프로그램"), "catalog.program_list", staff, order=30)
     nav.register(app, _l("강사"), "catalog.instructor_list", staff, order=31)

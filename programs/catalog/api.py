@@ -1,10 +1,9 @@
 """``/api/v1/programs`` and ``/api/v1/instructors`` (API.md)."""
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import ListArgs, blueprint, page_of
+from app.api import ListArgs, blueprint, guard_writes, page_of
 from app.extensions import db
 from programs.catalog import services as catalog
 from programs.catalog.schemas import (
@@ -20,11 +19,7 @@ from programs.schedule import scope as session_scope
 blp = blueprint("catalog_api", __name__, "", description="Programs and instructors")
 
 
-@blp.before_request
-def _writes_are_for_coordinators():
-    """Refuse a write before its body is validated (403 rather than 422 for the wrong role)."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        session_scope.require_scheduler(current_user)
+guard_writes(blp, session_scope.require_scheduler)
 
 
 @blp.route("/programs")

@@ -14,6 +14,6 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(pages.bp)
-    register(api.blp)
+    register(app, api.blp)
     nav.register(app, _l("캘린더 구독"), "feeds.calendar_feeds",
                  (Role.ADMIN, Role.COORDINATOR, Role.INSTRUCTOR, Role.CENTER_MANAGER), order=40)

@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     center_scope.register_role_centers(Role.INSTRUCTOR, scope.instructor_centers)
     labels.register(app, "session_status_label", SessionStatus)
     app.register_blueprint(views.bp)
-    register(api.blp)
+    register(app, api.blp)
     app.jinja_env.globals.setdefault("week_of", week_of)
     app.jinja_env.globals.setdefault("monday_of", monday_of)
     staff = (Role.ADMIN, Role.COORDINATOR)

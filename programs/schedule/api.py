@@ -1,10 +1,9 @@
 """``/api/v1``: sessions, weeks and closures (API.md)."""
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app.api import blueprint
+from app.api import blueprint, guard_writes
 from app.extensions import db
 from programs.schedule import bulk, closures, weekly
 from programs.schedule import scope as session_scope
@@ -30,11 +29,7 @@ from programs.schedule.schemas import (
 blp = blueprint("schedule_api", __name__, "", description="Sessions, weeks and closures")
 
 
-@blp.before_request
-def _writes_are_for_coordinators():
-    """Refuse a write before its body is validated (403 rather than 422 for the wrong role)."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        session_scope.require_scheduler(current_user)
+guard_writes(blp, session_scope.require_scheduler)
 
 
 @blp.route("/sessions")
