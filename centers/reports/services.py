@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.errors import Invalid
 from app.extensions import db
-from centers.attendance.models import Attendance, AttendanceMember
+from centers.attendance.models import Attendance, AttendanceMember, AttendanceStatus
 from centers.directory import scope as center_scope
 from centers.directory.models import Center, County
 from centers.members.models import Member
@@ -53,7 +53,7 @@ FIGURES = (
     "members",
     "participation_rate",
 )
-STATUSES = ("attended", "absent", "technical_issue", "excused")
+STATUSES = AttendanceStatus.values()
 SILENT_DAYS = 5
 SILENT_LOOKBACK_DAYS = 60
 MAX_PERIOD_DAYS = 366 * 5

@@ -7,7 +7,6 @@ import logging
 import re
 import warnings
 from collections import Counter
-from datetime import date
 
 import pytest
 import schemathesis
@@ -20,39 +19,14 @@ from schemathesis.config import SchemathesisConfig
 from app.auth.models import Role, User
 from app.auth.services import issue_token
 from app.extensions import db
-from centers.care.models import FollowUp
+from bench.fuzz_api import known_ids  # one choice of path ids, shared by the suite and the bench
 from centers.demo import seed as demo
-from centers.directory.models import Center, County
-from centers.members.models import Member
-from programs.catalog.models import Instructor, Program
-from programs.schedule.models import Closure, Session, SessionCenter
 
 EXAMPLES = 6  # per operation, role, generation mode and path-id pass: about 1,500 cases in all
 EVENTS_SECRET = "fuzz-events-secret"
 # Statuses the document lists for a request that is valid by its schemas: the rules (weekend,
 # holiday, overlap, scope) refuse valid-looking data the schema cannot express.
 POSITIVE_STATUSES = ["2XX", "401", "403", "404", "409", "422"]
-
-
-def _known_ids(user_id: int) -> dict[str, int]:
-    """Path ids naming real rows, so cases reach past the 404s."""
-    first = lambda model: db.session.scalar(db.select(model.id).order_by(model.id))  # noqa: E731
-    known = {"user_id": user_id, "county_id": first(County), "program_id": first(Program)}
-    known |= {"instructor_id": first(Instructor), "closure_id": first(Closure), "follow_up_id": first(FollowUp)}
-    session = db.session.scalar(
-        db.select(Session)
-        .where(Session.status == "published", Session.date <= date.today())
-        .order_by(Session.date.desc())
-    )
-    if session is not None:
-        known["session_id"] = session.id
-        known["center_id"] = db.session.scalar(
-            db.select(SessionCenter.center_id).where(SessionCenter.session_id == session.id)
-        )
-    else:
-        known["center_id"] = first(Center)
-    known["member_id"] = db.session.scalar(db.select(Member.id).where(Member.center_id == known["center_id"]))
-    return {name: value for name, value in known.items() if value is not None}
 
 
 @pytest.fixture
@@ -66,7 +40,7 @@ def fuzz_app(app, app_config):
     users = {"admin": admin, "county_viewer": viewer}
     tokens = {role: issue_token(None, user, name="fuzz") for role, user in users.items()}
     db.session.commit()
-    known = _known_ids(admin.id)
+    known = known_ids(admin.id)
     db.session.remove()
     return app, tokens, known
 
