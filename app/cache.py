@@ -11,7 +11,8 @@ Values are JSON (never pickle: the network is not trusted); keys get ``CACHE_KEY
 Redis unreachable is a miss, never a 500: the failure is logged once, Redis is left alone for
 ``CACHE_RETRY_SECONDS``, and the deletes it missed are sent again when it answers (a TTL on
 every key is the backstop). Without Redis each process has its own dict, so two workers do not
-see each other's deletes: run more than one process only with Redis (README, "Deployment").
+see each other's deletes: run more than one process only with Redis (README, "Deployment");
+in production without Redis an entry lives ``CACHE_MEMORY_MAX_TTL`` (5 s) at most.
 
 ``invalidate_after_commit`` deletes at once and again in the SQLAlchemy session's
 ``after_commit``: a reader that filled the key from the old rows between the flush and the
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 EXTENSION = "ieum_cache"
 AFTER_COMMIT = "ieum_cache_after_commit"
 DEFAULT_TTL = 3600
+# Without Redis in production, an entry lives this long at most (workers do not share deletes).
+PRODUCTION_MEMORY_TTL = 5
 
 
 def _dumps(value: Any) -> str:
@@ -47,9 +50,10 @@ class MemoryBackend:
 
     name = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, max_ttl: float | None = None) -> None:
         self._data: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
+        self._max_ttl = max_ttl
 
     def get_many(self, keys: list[str]) -> list[str | None]:
         now = time.monotonic()
@@ -67,6 +71,8 @@ class MemoryBackend:
         return out
 
     def set_many(self, items: dict[str, str], ttl: int) -> None:
+        if self._max_ttl is not None:
+            ttl = min(ttl, self._max_ttl)
         expires = time.monotonic() + ttl
         with self._lock:
             for key, text in items.items():
@@ -274,7 +280,12 @@ def make_backend(config) -> MemoryBackend | RedisBackend:
             timeout=float(config.get("CACHE_REDIS_TIMEOUT", 0.25)),
             retry_seconds=float(config.get("CACHE_RETRY_SECONDS", 5)),
         )
-    return MemoryBackend()
+    max_ttl = config.get("CACHE_MEMORY_MAX_TTL")
+    if max_ttl is None and config.get("IEUM_ENV") == "production":
+        # Production without Redis may run several workers that cannot see each other's deletes.
+        log.warning("cache: no REDIS_URL; each process caches for %s s at most", PRODUCTION_MEMORY_TTL)
+        max_ttl = PRODUCTION_MEMORY_TTL
+    return MemoryBackend(max_ttl=float(max_ttl) if max_ttl is not None else None)
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import current_app
@@ -29,6 +29,7 @@ from programs.schedule import changes
 
 TTL = 3600  # a backstop (the feeds ask hourly): every change deletes the entry at once
 CENTER, INSTRUCTOR = "center", "instructor"
+BODY = ":body"  # the body's key next to the entry's (a 304 reads only the entry)
 
 
 def feed_key(kind: str, feed_id: int) -> str:
@@ -58,30 +59,35 @@ RENDER: dict[str, Callable[[int, str | None], bytes]] = {
 }
 
 
-def feed(kind: str, feed_id: int, given_key: str | None) -> tuple[str, bytes]:
+def feed(kind: str, feed_id: int, given_key: str | None, known: Iterable[str] = ()) -> tuple[str, bytes | None]:
     """``(etag, body)`` of the feed, or 404 for a wrong key (checked against the stored hash
-    when warm)."""
+    when warm). ``body`` is None when the stored ETag is one of ``known`` (If-None-Match):
+    the 304 then fetches only the small entry, never the body."""
     key = feed_key(kind, feed_id)
     mark = fingerprint()
-    entry = cache.get(key)
+    known = set(known)
+    keys = [key] if known else [key, key + BODY]
+    found = cache.get_many(keys)
+    entry = found[key]
     if entry and entry.get("fp") == mark:
         if not given_key or not hmac.compare_digest(entry["key"], _hash(given_key)):
             raise NotFound()
-        return entry["etag"], entry["body"].encode()
+        if entry["etag"] in known:
+            return entry["etag"], None
+        body = found.get(key + BODY) if not known else cache.get(key + BODY)
+        if isinstance(body, str):
+            return entry["etag"], body.encode()
     body = RENDER[kind](feed_id, given_key)  # checks the key itself (404)
     etag = ical.etag(body)
-    cache.set(
-        key,
-        {"fp": mark, "key": _hash(_stored_key(kind, feed_id)), "etag": etag, "body": body.decode()},
-        ttl=TTL,
-    )
+    entry = {"fp": mark, "key": _hash(_stored_key(kind, feed_id)), "etag": etag}
+    cache.set_many({key: entry, key + BODY: body.decode()}, ttl=TTL)
     return etag, body
 
 
 def _invalidate(change: changes.ScheduleChange) -> None:
     keys = [feed_key(CENTER, c) for c in sorted(change.all_centers)]
     keys += [feed_key(INSTRUCTOR, i) for i in sorted(change.instructors)]
-    cache.invalidate_after_commit(*keys)
+    cache.invalidate_after_commit(*keys, *(k + BODY for k in keys))
 
 
 def init_app(app) -> None:

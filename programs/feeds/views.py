@@ -10,9 +10,13 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 def _respond(kind: str, feed_id: int, filename: str) -> Response:
     """The stored feed (see :mod:`programs.feeds.stored`): a 304 renders nothing."""
-    etag, body = stored.feed(kind, feed_id, request.args.get("key"))
-    response = Response(body, content_type="text/calendar; charset=utf-8")
+    known = request.if_none_match.as_set() if request.method == "GET" else set()
+    etag, body = stored.feed(kind, feed_id, request.args.get("key"), known)
+    response = Response(body or b"", content_type="text/calendar; charset=utf-8")
     response.set_etag(etag)
+    if body is None:
+        response.status_code = 304
+        response.set_data(b"")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     response.headers["X-Robots-Tag"] = "noindex"

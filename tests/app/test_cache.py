@@ -43,6 +43,16 @@ def test_config_chooses_the_backend():
     assert isinstance(make_backend({"REDIS_URL": REDIS_URL, "CACHE_BACKEND": "memory"}), MemoryBackend)
 
 
+def test_production_without_redis_keeps_entries_briefly(app, monkeypatch):
+    backend = make_backend({"IEUM_ENV": "production"})
+    assert isinstance(backend, MemoryBackend) and backend._max_ttl == cache_module.PRODUCTION_MEMORY_TTL
+    monkeypatch.setitem(app.extensions, EXTENSION, (MemoryBackend(max_ttl=1), PREFIX))
+    cache.set("day", "x", ttl=3600)
+    time.sleep(1.2)
+    assert cache.get("day") is None
+    assert make_backend({})._max_ttl is None
+
+
 def test_values_round_trip_as_json(backend):
     value = {"sessions": [{"id": 3, "title": "체조", "at": "09:30"}], "n": 1.5, "ok": True}
     cache.set("day:1", value)
