@@ -16,7 +16,9 @@ in production without Redis an entry lives ``CACHE_MEMORY_MAX_TTL`` (5 s) at mos
 
 ``invalidate_after_commit`` deletes at once and again in the SQLAlchemy session's
 ``after_commit``: a reader that filled the key from the old rows between the flush and the
-commit cannot keep them. The second delete is dropped when the transaction rolls back.
+commit cannot keep them, and a third ``CACHE_LATE_DELETE_SECONDS`` (1 s) later takes away what a
+reader that loaded the old rows just before the commit stored just after it. The deletes after
+the commit are dropped when the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 EXTENSION = "ieum_cache"
 AFTER_COMMIT = "ieum_cache_after_commit"
 DEFAULT_TTL = 3600
+# A reader that loaded the old rows just before the commit may store them just after the
+# after-commit delete: one more delete this much later takes that away too.
+LATE_DELETE_SECONDS = 1.0
 # Without Redis in production, an entry lives this long at most (workers do not share deletes).
 PRODUCTION_MEMORY_TTL = 5
 
@@ -240,7 +245,16 @@ class Cache:
         self.delete_many(keys)
         backend, prefix = self._state()
         full = [prefix + k for k in keys]
-        self.after_commit(lambda: backend.delete_many(full), session=session)
+        late = float(current_app.config.get("CACHE_LATE_DELETE_SECONDS", LATE_DELETE_SECONDS) or 0)
+
+        def after() -> None:
+            backend.delete_many(full)
+            if late > 0:
+                timer = threading.Timer(late, backend.delete_many, args=(full,))
+                timer.daemon = True
+                timer.start()
+
+        self.after_commit(after, session=session)
 
 
 cache = Cache()

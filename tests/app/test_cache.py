@@ -123,6 +123,18 @@ def test_invalidate_after_commit_deletes_now_and_after_commit(backend):
     assert cache.get("day") == "after"
 
 
+def test_a_late_delete_takes_away_what_a_slow_reader_stored(backend, app_config):
+    app_config(CACHE_LATE_DELETE_SECONDS=0.3)
+    cache.set("day", "old")
+    _write()
+    cache.invalidate_after_commit("day")
+    db.session.commit()
+    cache.set("day", "read before the commit, stored after it")
+    assert cache.get("day") is not None
+    time.sleep(0.6)
+    assert cache.get("day") is None
+
+
 def test_rollback_drops_the_second_delete(backend):
     cache.set("day", "old")
     _write()
