@@ -42,6 +42,7 @@ DEFAULT_TTL = 3600
 # A reader that loaded the old rows just before the commit may store them just after the
 # after-commit delete: one more delete this much later takes that away too.
 LATE_DELETE_SECONDS = 1.0
+DELETE_CHUNK = 1000
 # Without Redis in production, an entry lives this long at most (workers do not share deletes).
 PRODUCTION_MEMORY_TTL = 5
 
@@ -162,7 +163,13 @@ class RedisBackend:
         if self._available():
             try:
                 self._recovered()
-                self._client.delete(*keys)
+                if len(keys) <= DELETE_CHUNK:
+                    self._client.delete(*keys)
+                else:  # a national publish: many keys, in commands of a bounded size
+                    pipe = self._client.pipeline(transaction=False)
+                    for i in range(0, len(keys), DELETE_CHUNK):
+                        pipe.delete(*keys[i : i + DELETE_CHUNK])
+                    pipe.execute()
                 return
             except self._errors as error:
                 self._failed(error)

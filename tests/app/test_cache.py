@@ -80,6 +80,14 @@ def test_get_many_delete_many(backend):
     assert cache.get_many([]) == {}
 
 
+def test_many_keys_at_once(backend):
+    keys = [f"day:{i}" for i in range(2500)]
+    cache.set_many(dict.fromkeys(keys, 1))
+    cache.delete_many(keys[:2400])
+    found = cache.get_many(keys)
+    assert [k for k, v in found.items() if v] == keys[2400:]
+
+
 def test_expiry(backend):
     cache.set("short", "x", ttl=1)
     cache.set("long", "y", ttl=60)
