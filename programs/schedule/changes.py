@@ -141,8 +141,10 @@ def _collect(db_session: orm.Session, _context, _instances) -> None:
             pending.change.centers.add(obj.id)
         elif type(obj).__name__ == "VideoRoom":
             # A replaced room: /join's cached room name (rooms stand on the schedule).
-            session = getattr(obj, "session", None)
-            session_id = obj.session_id or (session.id if session is not None else None)
+            session_id = obj.session_id
+            if session_id is None:  # a new room on a session: the relationship is loaded
+                session = getattr(obj, "session", None)
+                session_id = session.id if session is not None else None
             if session_id is not None:
                 pending.ids.add(session_id)
     if pending.ids or pending.new or pending.renamed or pending.change:
