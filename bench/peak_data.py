@@ -195,7 +195,9 @@ def load(app, today: date) -> Facts:
         month_program, year_program, instructors, year_instructor = _catalog(conn, len(facts.groups))
         for group, instructor in zip(facts.groups, instructors, strict=True):
             facts.added += _sessions(conn, month_program, instructor, MONTH_START, month_days(today), group, today)
-        facts.added += _sessions(conn, year_program, year_instructor, YEAR_START, year_days(today), facts.groups[0], today)
+        facts.added += _sessions(
+            conn, year_program, year_instructor, YEAR_START, year_days(today), facts.groups[0], today
+        )
         db.session.commit()
         if facts.added:
             db.session.execute(sa.text("ANALYZE"))  # as autovacuum would after a bulk load
