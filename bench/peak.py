@@ -1,7 +1,7 @@
 """The national morning peak on one machine (issue 12): the hot endpoints against a "hello" app.
 
     python bench/peak.py [--duration 10] [--connections 16] [--only tablet,feed-year]
-    PEAK_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ieum_peakbench \
+    PEAK_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ieum_peak \
     PEAK_REDIS_URL=redis://127.0.0.1:6379/13  python bench/peak.py
 
 What one run does:
@@ -63,7 +63,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench import peak_data  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ieum_peakbench"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ieum_peak"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 NATIONAL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ieum_bench6"
 SECRET_KEY = "peak-bench-secret-key-" + "x" * 24  # the cookies are signed with it

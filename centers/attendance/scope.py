@@ -1,6 +1,7 @@
 """Who may read, record and correct attendance."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.auth.policy import is_staff
@@ -42,11 +43,14 @@ def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
     return stmt.where(Attendance.center_id.in_(centers), Attendance.session_id.in_(sessions))
 
 
-def attendance_session(user: User, session_id: int):
-    """A session whose attendance the user may see: 404 if missing or out of scope."""
+def attendance_session(user: User, session_id: int, *, invitations: bool = False):
+    """A session whose attendance the user may see: 404 if missing or out of scope.
+    ``invitations``: with its invited centers, loaded in the same statement."""
 
     stmt = scope_sessions(sa.select(Session).where(Session.id == session_id), user)
-    session = db.session.scalar(stmt)
+    if invitations:
+        stmt = stmt.options(joinedload(Session.invitations))
+    session = db.session.scalars(stmt).unique().first()
     if session is None:
         raise NotFound()
     return session

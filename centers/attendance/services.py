@@ -17,8 +17,9 @@ The rules (API.md):
   after the session ends; coordinators always.
 - Every change goes to the audit log with who, when, the source and before/after.
 
-Concurrency: the record row is made and locked by :func:`centers.records.ensure_record`
-(``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT … FOR UPDATE`` on PostgreSQL), so concurrent
+Concurrency: the record row is made and locked by :func:`centers.attendance.records.lock_record`
+(``SELECT … FOR UPDATE`` on PostgreSQL, after ``INSERT … ON CONFLICT DO NOTHING`` when it is
+missing), so concurrent
 submissions for one (session, center) take turns and each sees the previous one's result.
 """
 
@@ -42,7 +43,7 @@ from centers.attendance.models import (
     AttendanceMember,
     AttendanceSubmission,
 )
-from centers.attendance.records import ensure_record
+from centers.attendance.records import lock_record
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
 from centers.members.models import Member
@@ -149,13 +150,6 @@ def _recorded_time(recorded_at: datetime | None, now: datetime) -> datetime:
     return min(recorded_at.astimezone(UTC), now)
 
 
-def _already_applied(record: Attendance, client_ref: str | None) -> bool:
-    """Whether this submission was applied to the record before (one primary-key lookup)."""
-    if not client_ref:
-        return False
-    return db.session.get(AttendanceSubmission, (record.id, client_ref)) is not None
-
-
 def _claim(record: Attendance, client_ref: str | None, now: datetime) -> bool:
     """Write the submission's key; ``False`` if the database already holds it (``ON CONFLICT DO
     NOTHING`` on the primary key), so a submission is never applied twice."""
@@ -191,7 +185,7 @@ def record_attendance(
     """Record or correct the (session, center) record. Flushes; the caller commits."""
     center = center_scope.get_center(user, center_id)
     attendance_scope.require_attendance_writer(user, center)
-    session = attendance_scope.attendance_session(user, session_id)
+    session = attendance_scope.attendance_session(user, session_id, invitations=True)
     now = clock.now()
     check_session_open(session, center.id, now)
     ids = validate_entry(center, status, headcount, member_ids)
@@ -201,8 +195,9 @@ def record_attendance(
     note = note.strip()[:1000] if note is not None else None
     recorded_at = _recorded_time(recorded_at, now)
 
-    record = ensure_record(session, center.id)  # inserted if missing, then locked
-    if _already_applied(record, client_ref):
+    # inserted if missing, then locked; and whether this client_ref was applied before
+    record, applied = lock_record(session, center.id, client_ref)
+    if applied:
         return Outcome(record, "duplicate")
     if not attendance_scope.attendance_window_open(user, session, now, correction_days()):
         raise Forbidden(
