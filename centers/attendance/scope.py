@@ -1,7 +1,6 @@
 """Who may read, record and correct attendance."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.auth.policy import is_staff
@@ -9,7 +8,7 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from centers.attendance.models import Attendance
 from centers.directory.scope import can_manage_center, visible_center_ids
-from programs.schedule.models import Session
+from programs.schedule.models import Session, SessionCenter
 from programs.schedule.scope import scope_sessions
 
 
@@ -43,14 +42,26 @@ def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
     return stmt.where(Attendance.center_id.in_(centers), Attendance.session_id.in_(sessions))
 
 
-def attendance_session(user: User, session_id: int, *, invitations: bool = False):
-    """A session whose attendance the user may see: 404 if missing or out of scope.
-    ``invitations``: with its invited centers, loaded in the same statement."""
+def attendance_session_inviting(user: User, session_id: int, center_id: int) -> tuple[Session, bool]:
+    """:func:`attendance_session`, and whether ``center_id`` is invited to it, in one
+    statement (an ``EXISTS``, rather than loading every invitation)."""
+    invited = sa.exists().where(
+        SessionCenter.session_id == Session.id, SessionCenter.center_id == center_id
+    )
+    stmt = scope_sessions(
+        sa.select(Session, invited.label("invited")).where(Session.id == session_id), user
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound()
+    return row[0], bool(row[1])
+
+
+def attendance_session(user: User, session_id: int):
+    """A session whose attendance the user may see: 404 if missing or out of scope."""
 
     stmt = scope_sessions(sa.select(Session).where(Session.id == session_id), user)
-    if invitations:
-        stmt = stmt.options(joinedload(Session.invitations))
-    session = db.session.scalars(stmt).unique().first()
+    session = db.session.scalar(stmt)
     if session is None:
         raise NotFound()
     return session

@@ -87,9 +87,12 @@ def snapshot(record: Attendance) -> dict[str, Any]:
 # --- validation ------------------------------------------------------------------------
 
 
-def check_session_open(session: Session, center_id: int, now: datetime | None = None) -> None:
-    """The center is invited, the session published and started (API.md: 422 ``invalid``)."""
-    if center_id not in session.center_ids:
+def check_session_open(
+    session: Session, center_id: int, now: datetime | None = None, *, invited: bool | None = None
+) -> None:
+    """The center is invited, the session published and started (API.md: 422 ``invalid``).
+    ``invited``: whether the center is, when the caller knows already."""
+    if not (center_id in session.center_ids if invited is None else invited):
         raise Invalid("center_id", _l("이 수업에 초대되지 않은 경로당입니다."))
     if session.status != "published":
         raise Invalid("session", _l("게시된 수업에만 출석을 기록할 수 있습니다."))
@@ -185,9 +188,9 @@ def record_attendance(
     """Record or correct the (session, center) record. Flushes; the caller commits."""
     center = center_scope.get_center(user, center_id)
     attendance_scope.require_attendance_writer(user, center)
-    session = attendance_scope.attendance_session(user, session_id, invitations=True)
+    session, invited = attendance_scope.attendance_session_inviting(user, session_id, center.id)
     now = clock.now()
-    check_session_open(session, center.id, now)
+    check_session_open(session, center.id, now, invited=invited)
     ids = validate_entry(center, status, headcount, member_ids)
     client_ref = (client_ref or "").strip() or None
     if client_ref and len(client_ref) > 64:
