@@ -33,7 +33,13 @@ What one run does:
 5. runs ``bench/national_report.py time`` when its national database holds data and prints
    its lines (``--national-url`` / ``BENCH_DATABASE_URL``; ``--no-national`` to skip).
 
-Every server started is stopped on exit (normal, error, Ctrl-C or SIGTERM).
+Every server started is stopped on exit (normal, error, Ctrl-C or SIGTERM). ``--env KEY=VALUE``
+(repeatable) adds to the app server's environment, e.g. to switch a cache off: ``feed-year``
+is meant cold (rendered on every request), and a feed cache keyed by center would serve it
+warm after the first request of each of its 8 centers.
+
+The figures are only as quiet as the machine: each line carries the load average, and hello
+is measured between every two figures so that a share compares runs made at the same time.
 """
 
 from __future__ import annotations
@@ -361,6 +367,8 @@ def main(argv=None) -> int:
     parser.add_argument("--centers", type=int, default=16, help="sampled centers (tablets, tokens)")
     parser.add_argument("--only", default="", help="comma-separated figures: " + ",".join(FIGURES))
     parser.add_argument("--wrk", default="/usr/bin/wrk")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="more environment for the app server (repeatable)")
     args = parser.parse_args(argv)
     only = [f for f in args.only.split(",") if f] or list(FIGURES)
     unknown = set(only) - set(FIGURES)
@@ -372,6 +380,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     workdir = Path(tempfile.mkdtemp(prefix="peak-"))
     env = app_env(args.url, args.redis)
+    for pair in args.env:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            parser.error(f"--env wants KEY=VALUE, not {pair!r}")
+        env[key] = value
 
     import redis
 
