@@ -238,7 +238,6 @@ def record_attendance(
     record.client_ref = client_ref
     if result == "corrected":
         record.version = (record.version or 1) + 1  # the first report keeps version 1
-    db.session.flush()
     audit.record(
         user,
         f"attendance.{'record' if result == 'recorded' else 'correct'}",
@@ -248,6 +247,7 @@ def record_attendance(
         after=snapshot(record),
         source=source,
     )
+    db.session.flush()  # the record and its audit entry in one unit of work
     return Outcome(record, result)
 
 
