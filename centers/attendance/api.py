@@ -15,6 +15,17 @@ blp = blueprint(
 )
 
 
+def _commit_keeping_state() -> None:
+    """Commit without expiring the objects: the answer is the record as just written, so it
+    needs no second read (the record and its members) after the commit."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 @blp.route("/sessions/<int:session_id>/attendance/<int:center_id>")
 class AttendanceItem(MethodView):
     @blp.response(200, AttendanceSchema)
@@ -34,7 +45,7 @@ class AttendanceItem(MethodView):
         outcome = attendance.record_attendance(
             current_user, session_id, center_id, source=request_source(current_user), **data
         )
-        db.session.commit()
+        _commit_keeping_state()
         return Overlay(outcome.record, result=outcome.result)
 
 

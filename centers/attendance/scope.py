@@ -8,7 +8,7 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from centers.attendance.models import Attendance
 from centers.directory.scope import can_manage_center, visible_center_ids
-from programs.schedule.models import Session
+from programs.schedule.models import Session, SessionCenter
 from programs.schedule.scope import scope_sessions
 
 
@@ -40,6 +40,21 @@ def scope_attendance(stmt: sa.Select, user: User) -> sa.Select:
     centers = visible_center_ids(user)
     sessions = scope_sessions(sa.select(Session.id), user)
     return stmt.where(Attendance.center_id.in_(centers), Attendance.session_id.in_(sessions))
+
+
+def attendance_session_inviting(user: User, session_id: int, center_id: int) -> tuple[Session, bool]:
+    """:func:`attendance_session`, and whether ``center_id`` is invited to it, in one
+    statement (an ``EXISTS``, rather than loading every invitation)."""
+    invited = sa.exists().where(
+        SessionCenter.session_id == Session.id, SessionCenter.center_id == center_id
+    )
+    stmt = scope_sessions(
+        sa.select(Session, invited.label("invited")).where(Session.id == session_id), user
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound()
+    return row[0], bool(row[1])
 
 
 def attendance_session(user: User, session_id: int):

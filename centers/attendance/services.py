@@ -17,8 +17,9 @@ The rules (API.md):
   after the session ends; coordinators always.
 - Every change goes to the audit log with who, when, the source and before/after.
 
-Concurrency: the record row is made and locked by :func:`centers.records.ensure_record`
-(``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT … FOR UPDATE`` on PostgreSQL), so concurrent
+Concurrency: the record row is made and locked by :func:`centers.attendance.records.lock_record`
+(``SELECT … FOR UPDATE`` on PostgreSQL, after ``INSERT … ON CONFLICT DO NOTHING`` when it is
+missing), so concurrent
 submissions for one (session, center) take turns and each sees the previous one's result.
 """
 
@@ -42,7 +43,7 @@ from centers.attendance.models import (
     AttendanceMember,
     AttendanceSubmission,
 )
-from centers.attendance.records import ensure_record
+from centers.attendance.records import lock_record
 from centers.directory import scope as center_scope
 from centers.directory.models import Center
 from centers.members.models import Member
@@ -86,9 +87,12 @@ def snapshot(record: Attendance) -> dict[str, Any]:
 # --- validation ------------------------------------------------------------------------
 
 
-def check_session_open(session: Session, center_id: int, now: datetime | None = None) -> None:
-    """The center is invited, the session published and started (API.md: 422 ``invalid``)."""
-    if center_id not in session.center_ids:
+def check_session_open(
+    session: Session, center_id: int, now: datetime | None = None, *, invited: bool | None = None
+) -> None:
+    """The center is invited, the session published and started (API.md: 422 ``invalid``).
+    ``invited``: whether the center is, when the caller knows already."""
+    if not (center_id in session.center_ids if invited is None else invited):
         raise Invalid("center_id", _l("이 수업에 초대되지 않은 경로당입니다."))
     if session.status != "published":
         raise Invalid("session", _l("게시된 수업에만 출석을 기록할 수 있습니다."))
@@ -149,13 +153,6 @@ def _recorded_time(recorded_at: datetime | None, now: datetime) -> datetime:
     return min(recorded_at.astimezone(UTC), now)
 
 
-def _already_applied(record: Attendance, client_ref: str | None) -> bool:
-    """Whether this submission was applied to the record before (one primary-key lookup)."""
-    if not client_ref:
-        return False
-    return db.session.get(AttendanceSubmission, (record.id, client_ref)) is not None
-
-
 def _claim(record: Attendance, client_ref: str | None, now: datetime) -> bool:
     """Write the submission's key; ``False`` if the database already holds it (``ON CONFLICT DO
     NOTHING`` on the primary key), so a submission is never applied twice."""
@@ -191,9 +188,9 @@ def record_attendance(
     """Record or correct the (session, center) record. Flushes; the caller commits."""
     center = center_scope.get_center(user, center_id)
     attendance_scope.require_attendance_writer(user, center)
-    session = attendance_scope.attendance_session(user, session_id)
+    session, invited = attendance_scope.attendance_session_inviting(user, session_id, center.id)
     now = clock.now()
-    check_session_open(session, center.id, now)
+    check_session_open(session, center.id, now, invited=invited)
     ids = validate_entry(center, status, headcount, member_ids)
     client_ref = (client_ref or "").strip() or None
     if client_ref and len(client_ref) > 64:
@@ -201,8 +198,9 @@ def record_attendance(
     note = note.strip()[:1000] if note is not None else None
     recorded_at = _recorded_time(recorded_at, now)
 
-    record = ensure_record(session, center.id)  # inserted if missing, then locked
-    if _already_applied(record, client_ref):
+    # inserted if missing, then locked; and whether this client_ref was applied before
+    record, applied = lock_record(session, center.id, client_ref)
+    if applied:
         return Outcome(record, "duplicate")
     if not attendance_scope.attendance_window_open(user, session, now, correction_days()):
         raise Forbidden(
@@ -240,7 +238,6 @@ def record_attendance(
     record.client_ref = client_ref
     if result == "corrected":
         record.version = (record.version or 1) + 1  # the first report keeps version 1
-    db.session.flush()
     audit.record(
         user,
         f"attendance.{'record' if result == 'recorded' else 'correct'}",
@@ -250,6 +247,7 @@ def record_attendance(
         after=snapshot(record),
         source=source,
     )
+    db.session.flush()  # the record and its audit entry in one unit of work
     return Outcome(record, result)
 
 
