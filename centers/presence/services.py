@@ -153,6 +153,7 @@ def joined(
     display_name: str = "",
 ) -> RoomPresence:
     """A connection opened (idempotent: a retried event changes nothing)."""
+    seen_before = _center_connections(session.id, center_id, source) if center_id else (0, 0)
     row, created = _row(
         session.id,
         occupant,
@@ -164,13 +165,60 @@ def joined(
             "joined_at": at,
         },
     )
-    if not created and row.left_at is not None and at > row.left_at:
+    reopened = not created and row.left_at is not None and at > row.left_at
+    if reopened:
         row.left_at = None  # the same connection came back
         row.joined_at = at
     if center_id is not None:
-        _center_joined(session, center_id, min(at, row.joined_at), source, user)
+        record = _center_joined(session, center_id, min(at, row.joined_at), source, user)
+        still_open, closed = seen_before
+        if (created or reopened) and not still_open and closed:
+            _count_disconnect(record, source, user)
     db.session.flush()
     return row
+
+
+# Each source counts, on its own, the times a center came back after dropping out: the
+# tablet's IFrame events (``tablet``, or ``page`` for a browser joining for a center) and
+# Jitsi's event_sync (``jitsi``). The same drop is usually reported by both, so the record keeps
+# one counter per source and shows the larger (:attr:`Attendance.disconnects`), never the sum.
+IFRAME_SOURCES = ("tablet", "page")
+DISCONNECT_COUNTERS = {"jitsi": "jitsi_disconnects"} | {s: "iframe_disconnects" for s in IFRAME_SOURCES}
+
+
+def _center_connections(session_id: int, center_id: int, source: str) -> tuple[int, int]:
+    """``(open, closed)`` connections of a center as ``source`` (and its kin) reported them."""
+    if source not in DISCONNECT_COUNTERS:
+        return 0, 0
+    kin = [s for s, column in DISCONNECT_COUNTERS.items() if column == DISCONNECT_COUNTERS[source]]
+    is_open = RoomPresence.left_at.is_(None)
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(is_open), sa.func.count().filter(sa.not_(is_open))
+        ).where(
+            RoomPresence.session_id == session_id,
+            RoomPresence.center_id == center_id,
+            RoomPresence.source.in_(kin),
+        )
+    ).one()
+    return row[0] or 0, row[1] or 0
+
+
+def _count_disconnect(record: Attendance, source: str, user) -> None:
+    """The center came back after dropping out, as ``source`` saw it."""
+    column = DISCONNECT_COUNTERS[source]
+    before = record.disconnects
+    setattr(record, column, (getattr(record, column) or 0) + 1)
+    if record.disconnects != before:
+        audit.record(
+            user,
+            "attendance.reconnected",
+            "attendance",
+            record.id,
+            before={"disconnects": before},
+            after={"disconnects": record.disconnects},
+            source=source,
+        )
 
 
 def left(
@@ -248,9 +296,23 @@ def tablet_event(
     source: str = "tablet",
 ) -> dict:
     """``joined``/``left`` as the IFrame API reported them to the page (``endpoint`` is the
-    participant id Jitsi gave the tablet, so a reconnect is a new connection)."""
+    participant id Jitsi gave the tablet, so a reconnect is a new connection). ``dropped`` is a
+    leave the user did not ask for (the connection failed); ``join_failed`` a room that could
+    not be entered: both are audited, and a drop closes the connection like a leave."""
     at = clock.now()
     prefix = f"tablet:{user.id}:"
+    if event in ("dropped", "join_failed"):
+        audit.record(
+            user,
+            "room.dropped" if event == "dropped" else "room.join_failed",
+            "session",
+            session.id,
+            after={"center_id": center_id, "participant": participant, "at": iso(at)},
+            source=source,
+        )
+        if event == "join_failed":
+            db.session.flush()
+            return {"status": "recorded", "event": event, "in_room": in_room(session)}
     if event == "joined":
         joined(
             session,
