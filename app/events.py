@@ -236,18 +236,51 @@ Key = Callable[[Any], tuple[int | None, int | None]]
 
 def watch(model: type, kind: str, key: Key) -> None:
     """Rows of ``model`` raise ``kind`` events once their transaction commits; ``key(row)`` gives
-    ``(session_id, center_id)``."""
+    ``(session_id, center_id)``. Rows the ORM writes count, and so do Core ``INSERT``s into the
+    model's table run through the session (``INSERT … ON CONFLICT DO NOTHING``, whose values
+    stand in for the row)."""
     _install_session_hooks()
 
     def collect(_mapper, _connection, target) -> None:
         session = object_session(target)
-        if session is None:
-            return
-        session_id, center_id = key(target)
-        session.info.setdefault(PENDING, []).append(event(kind, session_id, center_id))
+        if session is not None:
+            _pending(session, kind, key(target))
 
     for name in ("after_insert", "after_update", "after_delete"):
         sa.event.listen(model, name, collect)
+    _core_inserts[model.__table__.name] = (kind, key)
+
+
+_core_inserts: dict[str, tuple[str, Key]] = {}
+
+
+def _pending(session: OrmSession, kind: str, keys: tuple[int | None, int | None]) -> None:
+    session_id, center_id = keys
+    session.info.setdefault(PENDING, []).append(event(kind, session_id, center_id))
+
+
+def _core_insert(state) -> None:
+    statement = state.statement
+    if not state.is_insert or not isinstance(statement, sa.Insert):
+        return
+    watched = _core_inserts.get(getattr(statement.table, "name", ""))
+    if watched is None:
+        return
+    kind, key = watched
+    params = statement.compile().params
+    if state.parameters and isinstance(state.parameters, dict):
+        params = {**params, **state.parameters}
+    _pending(state.session, kind, key(_Values(params)))
+
+
+class _Values:
+    """A Core insert's values, read as the row's attributes."""
+
+    def __init__(self, params: dict):
+        self._params = params
+
+    def __getattr__(self, name: str):
+        return self._params.get(name)
 
 
 _hooks_installed = False
@@ -258,6 +291,7 @@ def _install_session_hooks() -> None:
     if _hooks_installed:
         return
     _hooks_installed = True
+    sa.event.listen(OrmSession, "do_orm_execute", _core_insert)
     sa.event.listen(OrmSession, "after_transaction_create", _savepoint_began)
     sa.event.listen(OrmSession, "after_commit", _committed)
     sa.event.listen(OrmSession, "after_soft_rollback", _rolled_back)

@@ -10,3 +10,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(help_views.bp)
     register(app, api.blp)
+    # The board's page and its stream (livestream).
+    from centers.live import stream, views
+
+    views.init_app(app)
+    app.register_blueprint(stream.bp)
+    stream.watch_rows()
