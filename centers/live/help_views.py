@@ -9,7 +9,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from app import clock
-from app.errors import AppError
+from app.errors import Invalid
 from app.extensions import db
 from centers.live import scope as live_scope
 from centers.live import services as live
@@ -60,7 +60,7 @@ def request_help(session_id: int):
             current_user, session_id, None, form.message.data or "",
             source=request_source(current_user),
         )
-    except AppError as exc:
+    except Invalid as exc:  # outside the window, or a cancelled session; scope errors are 403/404
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for("tablet.home"), 303)
