@@ -91,7 +91,8 @@
     });
     var keep = {};
     var previous = null;
-    Array.prototype.forEach.call(fresh.children, function (item) {
+    // A copy: moving a fresh unit into the page takes it out of fresh.children.
+    Array.prototype.slice.call(fresh.children).forEach(function (item) {
       var key = item.getAttribute('data-live-key');
       var mine = old[key];
       keep[key] = true;
