@@ -193,7 +193,10 @@
   function connect() {
     if (!window.EventSource) { startPolling(); return; }
     source = new window.EventSource(board.getAttribute('data-stream-url'));
+    // A stream that does not open (a server with every thread busy) is no stream: poll meanwhile.
+    var waiting = window.setTimeout(startPolling, pollMs);
     source.addEventListener('open', function () {
+      window.clearTimeout(waiting);
       stopPolling();
       say('live');
       refresh(); // whatever happened while we were away
