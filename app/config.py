@@ -40,7 +40,16 @@ ENV_KEYS = (
     "TABLET_PAIR_RATE_LIMIT",
     "TABLET_PAIR_GLOBAL_RATE_LIMIT",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR", "MAX_CONTENT_LENGTH")
+INT_ENV_KEYS = (
+    "ATTENDANCE_CORRECTION_DAYS",
+    "PROXY_FIX_X_FOR",
+    "MAX_CONTENT_LENGTH",
+    "LIVE_STREAM_RETRY_MS",
+    "LIVE_BOARD_POLL_SECONDS",
+    "LIVE_BOARD_REFRESH_SECONDS",
+)
+# Seconds, fractions allowed: the live board's streams (centers/live/stream.py).
+FLOAT_ENV_KEYS = ("LIVE_STREAM_HEARTBEAT", "LIVE_STREAM_MAX_AGE", "LIVE_STREAM_RECHECK")
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -108,6 +117,9 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
     for key in INT_ENV_KEYS:
         if env.get(key):
             config[key] = int(env[key])
+    for key in FLOAT_ENV_KEYS:
+        if env.get(key):
+            config[key] = float(env[key])
     if env.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
         flag = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower()
         config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = flag in ("1", "true", "yes")

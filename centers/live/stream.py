@@ -18,7 +18,6 @@ waits: what it needs to know of a session is read once per process and kept for 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -177,11 +176,7 @@ def still_allowed(viewer: Viewer) -> bool:
 
 
 def _setting(name: str) -> float:
-    """From the app's configuration, else the environment (a benchmark's server), else default."""
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name) or DEFAULTS[name]
-    return float(value)
+    return float(current_app.config.get(name, DEFAULTS[name]))
 
 
 def sse(item: dict) -> str:
