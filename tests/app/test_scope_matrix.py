@@ -452,6 +452,9 @@ PAGE_OBJECT_READS = [
     "/reports/attendance.xlsx?county_id={county_b}",
     "/reports/print?county_id={county_b}",
     "/care/?county_id={county_b}",
+    "/live?session_id={session_b}",
+    "/live/panel?session_id={session_b}",
+    "/live/stream?session_id={session_b}",
 ]
 
 
@@ -475,6 +478,7 @@ PAGE_CONTROL = [
         "/tablet/sessions/{session_b}/attendance",
         "/attendance/sessions/{draft}",
         "/attendance/sessions/{draft}/centers/{center_a}",
+        "/live/stream?session_id={session_b}",  # a coordinator's stream never ends by itself
     )
 ]
 
@@ -509,6 +513,11 @@ PAGE_LISTS = [
     "/care/",
     "/care/?view=all",
     "/calendar-feeds",
+    "/live",
+    "/live/panel",
+    "/live?session_id={shared}",
+    "/live/panel?session_id={shared}",
+    "/live?session_id={session_a}",
 ]
 
 
@@ -583,6 +592,10 @@ def _page_writes(ids, token):
         "rotate center key": (f"/calendar-feeds/centers/{ids['center_b']}/rotate", {"csrf_token": token}),
         "pair tablet": (f"/centers/{ids['center_b']}/tablets", {"csrf_token": token}),
         "help request": (f"/tablet/sessions/{ids['session_b']}/help", {"csrf_token": token}),
+        "resolve help": (
+            f"/live/sessions/{ids['session_b']}/help/{ids['center_b']}/resolve",
+            {"csrf_token": token, "note": "침입"},
+        ),
     }
 
 
@@ -597,6 +610,7 @@ PAGE_WRITES = [
     "rotate center key",
     "pair tablet",
     "help request",
+    "resolve help",
 ]
 
 
