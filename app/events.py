@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,6 +40,8 @@ PENDING = "ieum_live_events"  # Session.info key: events flushed in the open tra
 MARKS = "ieum_live_marks"  # Session.info key: where each open savepoint's events begin
 # A stream that stops reading keeps only its latest events (it refetches the board anyway).
 QUEUE_LENGTH = 256
+# Seconds a process stops publishing after Redis failed it (a commit never waits on a dead Redis).
+REDIS_RETRY_AFTER = 5.0
 
 
 def event(kind: str, session_id: int | None, center_id: int | None, at=None) -> dict[str, Any]:
@@ -126,6 +129,7 @@ class RedisHub(Hub):
         self._client = None
         self._listener: threading.Thread | None = None
         self._listening = threading.Event()
+        self._down_until = 0.0
 
     def _redis(self):
         import redis
@@ -142,7 +146,7 @@ class RedisHub(Hub):
         import redis
 
         items = [json.dumps(item, separators=(",", ":")) for item in events]
-        if not items:
+        if not items or time.monotonic() < self._down_until:
             return
         try:
             pipe = self._redis().pipeline(transaction=False)
@@ -150,6 +154,8 @@ class RedisHub(Hub):
                 pipe.publish(self.channel, item)
             pipe.execute()
         except redis.RedisError as error:  # the change is committed; its event is lost
+            # Redis is down: the next commits do not wait on it for a while (boards poll).
+            self._down_until = time.monotonic() + REDIS_RETRY_AFTER
             log.warning("live events not published (%s): %s", self.url, error)
 
     def subscribe(self) -> Subscription:
