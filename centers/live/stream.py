@@ -100,19 +100,30 @@ class ScopeCache:
         self.ttl = ttl
         self._entries: dict[int, tuple[float, SessionScope | None]] = {}
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
 
     def get(self, session_id: int, fresh_within: float | None = None) -> SessionScope | None:
         limit = self.ttl if fresh_within is None else fresh_within
+        found = self._fresh(session_id, limit)
+        if found is not None:
+            return found[1]
+        # One loader at a time: the streams that hear of a session at once wait for its first
+        # read instead of each taking a database connection.
+        with self._loading:
+            found = self._fresh(session_id, limit)
+            if found is not None:
+                return found[1]
+            value = self._load(session_id)
+            with self._lock:
+                if len(self._entries) > 5000:
+                    self._entries.clear()
+                self._entries[session_id] = (time.monotonic(), value)
+            return value
+
+    def _fresh(self, session_id: int, limit: float):
         with self._lock:
             found = self._entries.get(session_id)
-        if found is not None and time.monotonic() - found[0] < limit:
-            return found[1]
-        value = self._load(session_id)
-        with self._lock:
-            if len(self._entries) > 5000:
-                self._entries.clear()
-            self._entries[session_id] = (time.monotonic(), value)
-        return value
+        return found if found is not None and time.monotonic() - found[0] < limit else None
 
     @staticmethod
     def _load(session_id: int) -> SessionScope | None:

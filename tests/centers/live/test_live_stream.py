@@ -266,3 +266,22 @@ def test_signing_out_ends_a_page_sessions_stream(app, app_config, client, login_
     frames = read(app, response, timeout=3)
     response.close()
     assert frames[-1].get("event") == "end"
+
+
+def test_the_scope_cache_reads_a_session_once_for_all_streams(app, world, count_queries):
+    from centers.live.stream import ScopeCache
+
+    cache = ScopeCache(ttl=60)
+    session = world["session"]
+    session_id, instructor_id, center_ids = session.id, session.instructor_id, sorted(session.center_ids)
+    counties = {world["a"].county_id, world["c"].county_id}
+    with count_queries() as first:
+        info = cache.get(session_id)
+    with count_queries() as again:
+        for _ in range(50):
+            assert cache.get(session_id) is info
+    assert len(first) == 2 and again == []
+    assert info.published and info.instructor_id == instructor_id
+    assert sorted(info.counties) == center_ids
+    assert set(info.counties.values()) == counties
+    assert cache.get(999999) is None
