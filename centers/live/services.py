@@ -4,7 +4,7 @@ about, so a board of many sessions or a session of many centers costs the same f
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -362,3 +362,30 @@ def help_counts(center_ids, start: datetime, end: datetime) -> dict[int, int]:
         .group_by(HelpRequest.center_id)
     )
     return dict(db.session.execute(stmt).tuples().all())
+
+
+def help_by_month(center_id: int, first: date, until: date) -> dict[date, int]:
+    """Help requests of a center per month (the first of the month, Seoul) asked from ``first``
+    to ``until`` inclusive (one query; a center asks a few times a month at most)."""
+    start = clock.local_datetime(first, time(0, 0))
+    end = clock.local_datetime(until + timedelta(days=1), time(0, 0))
+    counts: dict[date, int] = {}
+    for moment in db.session.scalars(
+        sa.select(HelpRequest.requested_at).where(
+            HelpRequest.center_id == center_id,
+            HelpRequest.requested_at >= start,
+            HelpRequest.requested_at < end,
+        )
+    ):
+        month = moment.astimezone(clock.SEOUL).date().replace(day=1)
+        counts[month] = counts.get(month, 0) + 1
+    return counts
+
+
+def help_counts_in_period(center_ids, first: date, until: date) -> dict[int, int]:
+    """Help requests per center asked from ``first`` to ``until`` (Seoul dates, inclusive)."""
+    return help_counts(
+        center_ids,
+        clock.local_datetime(first, time(0, 0)),
+        clock.local_datetime(until + timedelta(days=1), time(0, 0)),
+    )

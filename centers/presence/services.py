@@ -305,7 +305,7 @@ def tablet_event(
         audit.record(
             user,
             "room.dropped" if event == "dropped" else "room.join_failed",
-            "session",
+            "room",  # kept out of the session's change history: it is not a change to it
             session.id,
             after={"center_id": center_id, "participant": participant, "at": iso(at)},
             source=source,
