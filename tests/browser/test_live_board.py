@@ -100,6 +100,7 @@ def test_the_board_follows_the_tablet_and_resolves_its_call_for_help(
     page.locator(f'#tile-{b.id}[data-state="late"]').wait_for(timeout=2000)
     assert "늦음" in _tile(page, b).inner_text()
     assert page.evaluate("() => window.__same") is True
+    assert page.evaluate("() => document.activeElement.id") == "live-session-title"
     assert "늦음 1곳" in page.locator(f'a[data-live-session="{session.id}"]').inner_text()
 
     # A call for help tapped on the tablet, inside the room: on the board within 2 seconds, with
@@ -152,3 +153,20 @@ def test_the_board_polls_when_the_stream_is_refused(page, live_server, app_confi
     db.session.commit()
     page.locator(f'#tile-{a.id}[data-state="in_room"]').wait_for(timeout=4000)
     page.goto("about:blank")  # stop polling before the server stops
+
+
+def test_the_board_reconnects_when_its_stream_reaches_its_maximum_age(page, live_server, app_config, world):
+    app_config(LIVE_STREAM_MAX_AGE=1, LIVE_STREAM_RETRY_MS=200, LIVE_STREAM_HEARTBEAT=0.5)
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}/live")
+    page.locator("#live-connection").filter(has_text=LIVE).wait_for()
+    page.wait_for_timeout(2500)  # two streams have ended meanwhile; the third is open
+    a, session = world["a"], world["session"]
+    presence.joined(session, occupant="jid:a", participant=f"center-{a.id}", center_id=a.id,
+                    at=clock.now(), source="jitsi")
+    db.session.commit()
+    known = time.monotonic()
+    page.locator(f'#tile-{a.id}[data-state="in_room"]').wait_for(timeout=2000)
+    assert time.monotonic() - known < 2
+    assert page.locator("#live-connection").inner_text() == LIVE  # it never fell back to polling
+    page.goto("about:blank")

@@ -123,7 +123,11 @@
       fresh.querySelectorAll('[data-live-list]').length === mine.querySelectorAll('[data-live-list]').length;
     if (!sameShape) {
       mine.replaceWith(fresh);
-      if (wanted === fresh.getAttribute('data-session-id')) { wanted = null; }
+      if (wanted === fresh.getAttribute('data-session-id')) {
+        wanted = null;
+        var heading = document.getElementById('live-session-title');
+        if (heading) { heading.focus(); } // the session just picked
+      }
     } else {
       fresh.querySelectorAll('[data-live-list]').forEach(function (list) {
         var name = list.getAttribute('data-live-list');
@@ -202,11 +206,16 @@
       refresh(); // whatever happened while we were away
     });
     source.addEventListener('error', function () {
-      startPolling();
       if (source.readyState === window.EventSource.CLOSED) {
+        startPolling();
         source = null;
         window.setTimeout(connect, pollMs * 3);
+        return;
       }
+      // Reconnecting by itself (the stream's maximum age, a network blip): poll only if it is
+      // not back by the next poll.
+      window.clearTimeout(waiting);
+      waiting = window.setTimeout(startPolling, pollMs);
     });
     ['presence', 'attendance', 'help'].forEach(function (kind) {
       source.addEventListener(kind, function () { soon(); });
