@@ -22,6 +22,19 @@ from tests.factories import AttendanceFactory, CenterFactory, CountyFactory, Ses
 START = datetime(2026, 11, 24, 10, 0, tzinfo=clock.SEOUL)
 
 
+@pytest.fixture(autouse=True)
+def memory_hub(app):
+    """This test's own in-process hub, whatever REDIS_URL the environment has (other xdist
+    workers publish to the same Redis channel)."""
+    previous = app.extensions.get("ieum_events")
+    app.extensions["ieum_events"] = events.Hub()
+    yield app.extensions["ieum_events"]
+    if previous is None:
+        app.extensions.pop("ieum_events", None)
+    else:
+        app.extensions["ieum_events"] = previous
+
+
 @pytest.fixture
 def world(app_config):
     app_config(LIVE_STREAM_HEARTBEAT=0.05, LIVE_STREAM_MAX_AGE=5, LIVE_STREAM_RECHECK=60)
