@@ -10,6 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,7 @@ from app.extensions import db
 from app.labels import label
 from app.params import id_arg
 from centers.attendance.models import AttendanceStatus
+from centers.directory.models import County
 from centers.live import scope
 from centers.live import services as live
 from centers.live.models import NOTE_MAX_LENGTH
@@ -104,16 +106,19 @@ def _chosen(sessions: list[dict], now: datetime) -> int | None:
     return (upcoming[0] if upcoming else sessions[-1])["session_id"]
 
 
-def board_context(user, session_id: int | None) -> dict:
+def board_context(user, session_id: int | None, county_id: int | None = None) -> dict:
+    """The board; ``county_id`` (coordinators' filter) keeps that county's sessions and tiles."""
     scope.require_board_user(user)
     now = clock.now()
-    day = live.today(user)
+    day = live.today(user, county_id)
     sessions = day["sessions"]
     for row in sessions:
         row["digest"] = _digest(row)
     chosen = session_id or _chosen(sessions, now)
     board = live.session_live(user, chosen) if chosen else None
-    tiles = [_tile(c) for c in board["centers"]] if board else []
+    tiles = [
+        _tile(c) for c in (board["centers"] if board else []) if county_id is None or c["county_id"] == county_id
+    ]
     counts = {state: sum(1 for t in tiles if t["state"] == state) for state in STATES}
     next_change = None
     if board:
@@ -135,7 +140,16 @@ def board_context(user, session_id: int | None) -> dict:
         "resolve_form": ResolveForm(),
         "counts": counts,
         "next_change": next_change,
+        "county_id": county_id,
+        "counties": _counties(user),
     }
+
+
+def _counties(user) -> list:
+    """The county filter's choices: staff only (a county viewer's board is its county's)."""
+    if not is_staff(user):
+        return []
+    return list(db.session.execute(sa.select(County.id, County.name, County.province).order_by(County.name, County.id)))
 
 
 def _settings() -> dict:
@@ -146,7 +160,7 @@ def _settings() -> dict:
 @bp.get("/live")
 @login_required
 def board():
-    context = board_context(current_user, id_arg("session_id"))
+    context = board_context(current_user, id_arg("session_id"), id_arg("county_id"))
     return render_template("live/board.html", settings=_settings(), **context)
 
 
@@ -154,7 +168,7 @@ def board():
 @login_required
 def panel():
     """The board's changing part alone, for its script (the stream says when to fetch it)."""
-    context = board_context(current_user, id_arg("session_id"))
+    context = board_context(current_user, id_arg("session_id"), id_arg("county_id"))
     return render_template("live/_panel.html", **context)
 
 

@@ -158,7 +158,10 @@
   function refresh() {
     if (inFlight) { again = true; return; }
     inFlight = true;
-    var url = board.getAttribute('data-panel-url') + (sessionId() ? '?session_id=' + encodeURIComponent(sessionId()) : '');
+    var query = [];
+    if (sessionId()) { query.push('session_id=' + encodeURIComponent(sessionId())); }
+    if (board.getAttribute('data-county-id')) { query.push('county_id=' + encodeURIComponent(board.getAttribute('data-county-id'))); }
+    var url = board.getAttribute('data-panel-url') + (query.length ? '?' + query.join('&') : '');
     fetch(url, {credentials: 'same-origin', headers: {'Accept': 'text/html'}})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) { if (html) { apply(html); } })

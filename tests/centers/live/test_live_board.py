@@ -215,3 +215,29 @@ def test_the_board_takes_the_same_queries_for_more_centers(client, login_as, und
 )
 def test_phone_href(phone, href):
     assert phone_href(phone) == href
+
+
+def test_a_coordinator_filters_the_board_by_county(client, login_as, underway):
+    world = underway
+    buan, bonghwa = world["c"].county_id, world["a"].county_id
+    login_as(world["coordinator"])
+    html = client.get("/live").get_data(as_text=True)
+    assert '<select id="live-county" name="county_id">' in html and "부안군" in html
+    html = client.get(f"/live?county_id={buan}&session_id={world['session'].id}").get_data(as_text=True)
+    names = {name for name in ("가 경로당", "나 경로당", "다 경로당", "라 경로당", "마 경로당") if name in html}
+    assert names == {"다 경로당", "라 경로당", "마 경로당"}
+    assert f'data-county-id="{buan}"' in html
+    assert f'href="/live?session_id={world["later"].id}&amp;county_id={buan}"' in html
+    panel = client.get(f"/live/panel?county_id={bonghwa}").get_data(as_text=True)
+    # Bonghwa's centers are invited only to the morning session: the later one is not listed.
+    assert f'data-live-session="{world["later"].id}"' not in panel and "가 경로당" in panel
+    assert "다 경로당" not in panel
+    assert client.get("/live?county_id=999999").status_code == 404
+
+
+def test_a_county_viewer_has_no_county_filter_and_no_other_county(client, login_as, underway):
+    world = underway
+    login_as(world["bonghwa"])
+    html = client.get("/live").get_data(as_text=True)
+    assert 'id="live-county"' not in html
+    assert client.get(f"/live?county_id={world['c'].county_id}").status_code == 403
