@@ -15,6 +15,7 @@ from app.extensions import db
 from centers.attendance.models import Attendance
 from centers.attendance.records import ensure_record
 from centers.directory.models import Center
+from centers.presence import disconnects
 from centers.presence.models import RoomPresence
 from programs.schedule.models import Session
 
@@ -153,7 +154,7 @@ def joined(
     display_name: str = "",
 ) -> RoomPresence:
     """A connection opened (idempotent: a retried event changes nothing)."""
-    seen_before = _center_connections(session.id, center_id, source) if center_id else (0, 0)
+    seen_before = disconnects.connections(session.id, center_id, source) if center_id else (0, 0)
     row, created = _row(
         session.id,
         occupant,
@@ -173,52 +174,9 @@ def joined(
         record = _center_joined(session, center_id, min(at, row.joined_at), source, user)
         still_open, closed = seen_before
         if (created or reopened) and not still_open and closed:
-            _count_disconnect(record, source, user)
+            disconnects.count_comeback(record, source, user)
     db.session.flush()
     return row
-
-
-# Each source counts, on its own, the times a center came back after dropping out: the
-# tablet's IFrame events (``tablet``, or ``page`` for a browser joining for a center) and
-# Jitsi's event_sync (``jitsi``). The same drop is usually reported by both, so the record keeps
-# one counter per source and shows the larger (:attr:`Attendance.disconnects`), never the sum.
-IFRAME_SOURCES = ("tablet", "page")
-DISCONNECT_COUNTERS = {"jitsi": "jitsi_disconnects"} | {s: "iframe_disconnects" for s in IFRAME_SOURCES}
-
-
-def _center_connections(session_id: int, center_id: int, source: str) -> tuple[int, int]:
-    """``(open, closed)`` connections of a center as ``source`` (and its kin) reported them."""
-    if source not in DISCONNECT_COUNTERS:
-        return 0, 0
-    kin = [s for s, column in DISCONNECT_COUNTERS.items() if column == DISCONNECT_COUNTERS[source]]
-    is_open = RoomPresence.left_at.is_(None)
-    row = db.session.execute(
-        sa.select(
-            sa.func.count().filter(is_open), sa.func.count().filter(sa.not_(is_open))
-        ).where(
-            RoomPresence.session_id == session_id,
-            RoomPresence.center_id == center_id,
-            RoomPresence.source.in_(kin),
-        )
-    ).one()
-    return row[0] or 0, row[1] or 0
-
-
-def _count_disconnect(record: Attendance, source: str, user) -> None:
-    """The center came back after dropping out, as ``source`` saw it."""
-    column = DISCONNECT_COUNTERS[source]
-    before = record.disconnects
-    setattr(record, column, (getattr(record, column) or 0) + 1)
-    if record.disconnects != before:
-        audit.record(
-            user,
-            "attendance.reconnected",
-            "attendance",
-            record.id,
-            before={"disconnects": before},
-            after={"disconnects": record.disconnects},
-            source=source,
-        )
 
 
 def left(

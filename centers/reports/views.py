@@ -188,6 +188,7 @@ def print_report():
             back_url=url_for("reports.dashboard"),
         ), 422
     report = reports.attendance_report(current_user, filters, "center")
+    report = {**report, "rows": help_figures.with_help(report["rows"], filters)}
     return render_template(
         "reports/print.html",
         filters=filters,

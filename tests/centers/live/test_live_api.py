@@ -315,3 +315,19 @@ def test_one_open_request_per_session_and_center_is_a_database_invariant(world):
     db.session.add(HelpRequest(session_id=session.id, center_id=a.id, requested_at=clock.now(),
                                resolved_at=clock.now()))
     db.session.flush()  # resolved ones may be many
+
+
+def test_instructor_in_room_and_a_center_that_came_back(client, make_token, world):
+    session, a = world["session"], world["a"]
+    presence.joined(session, occupant="jid:teacher", participant=f"instructor-{session.instructor_id}",
+                    center_id=None, at=clock.now(), source="jitsi")
+    _join(session, a, "jid:a1", at=START)
+    _leave(session, a, "jid:a1", at=START + timedelta(minutes=2))
+    _join(session, a, "jid:a2", at=START + timedelta(minutes=3))
+    db.session.commit()
+    body = client.get(f"/api/v1/sessions/{session.id}/live", headers=make_token(world["instructor"])).get_json()
+    assert body["instructor_in_room"] is True
+    tile = {t["name"]: t for t in body["centers"]}["가 경로당"]
+    assert (tile["presence"], tile["disconnects"], tile["left_at"], tile["late"]) == ("in_room", 1, None, False)
+    assert tile["joined_at"] == "2026-11-24T01:00:00+00:00"
+    assert tile["phone"] == "054-111-2222"  # the session's instructor sees it on the board

@@ -109,3 +109,11 @@ def test_help_by_month_is_one_query(count_queries, world):
     assert len(statements) == 1
     assert live.help_counts_in_period([world["a"].id, world["b"].id], date(2026, 11, 1),
                                       date(2026, 11, 30)) == {world["a"].id: 3, world["b"].id: 1}
+
+
+def test_print_report_counts_help_per_center(login_as, world):
+    client = login_as(world["viewer"])
+    page = client.get("/reports/print", query_string=NOV).get_data(as_text=True)
+    assert page.count('data-figure="help_requests"') == 2
+    a_row = page[page.index(f'data-key="{world["a"].id}"'):]
+    assert '<td data-figure="help_requests">3</td>' in a_row[:a_row.index("</tr>")]
