@@ -170,3 +170,16 @@ def test_the_board_reconnects_when_its_stream_reaches_its_maximum_age(page, live
     assert time.monotonic() - known < 2
     assert page.locator("#live-connection").inner_text() == LIVE  # it never fell back to polling
     page.goto("about:blank")
+
+
+def test_signed_out_elsewhere_the_board_turns_into_the_login_page(page, live_server, app_config, world):
+    from app.auth.models import User
+
+    app_config(LIVE_STREAM_RECHECK=0.3, LIVE_STREAM_HEARTBEAT=0.3, LIVE_BOARD_POLL_SECONDS=1)
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}/live")
+    page.locator("#live-connection").filter(has_text=LIVE).wait_for()
+    user = db.session.scalar(sa.select(User).where(User.username == "coordinator"))
+    user.end_sessions()  # what signing out on another device does
+    db.session.commit()
+    page.wait_for_url("**/auth/login**", timeout=8000)

@@ -163,7 +163,11 @@
     if (board.getAttribute('data-county-id')) { query.push('county_id=' + encodeURIComponent(board.getAttribute('data-county-id'))); }
     var url = board.getAttribute('data-panel-url') + (query.length ? '?' + query.join('&') : '');
     fetch(url, {credentials: 'same-origin', headers: {'Accept': 'text/html'}})
-      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (r) {
+        // Signed out meanwhile (sent to the login page): show that page instead of a stale board.
+        if (r.redirected) { window.location.reload(); return null; }
+        return r.ok ? r.text() : null;
+      })
       .then(function (html) { if (html) { apply(html); } })
       .catch(function () { /* the next event or poll tries again */ })
       .then(function () {
