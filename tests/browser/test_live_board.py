@@ -128,6 +128,13 @@ def test_the_board_follows_the_tablet_and_resolves_its_call_for_help(
     assert request.note == "전화로 안내함" and request.center_id == a.id
     page.locator(f'#tile-{a.id}[data-help-open="false"]').wait_for()
 
+    # A call for help in another session of the day: announced by the session's title, beeped.
+    db.session.add(HelpRequest(session_id=later.id, center_id=a.id, requested_at=clock.now(), message=""))
+    db.session.commit()
+    page.wait_for_function("() => document.getElementById('live-board').dataset.beeps === '2'", timeout=2000)
+    assert page.locator("#live-announce").inner_text() == "노래교실 수업에서 도움을 요청했습니다"
+    assert "도움 요청 1곳" in page.locator(f'a[data-live-session="{later.id}"]').inner_text()
+
     # English, still accessible; and the board reflows at 320 CSS px.
     page.get_by_role("button", name="English").click()
     page.locator("h1", has_text="Live board").wait_for()

@@ -75,6 +75,16 @@
     });
     return found;
   }
+  function sessionsHelp(root) {
+    var found = {};
+    root.querySelectorAll('[data-live-list="sessions"] [data-live-key]').forEach(function (item) {
+      found[item.getAttribute('data-live-key')] = {
+        open: parseInt(item.getAttribute('data-help-open'), 10) || 0,
+        title: item.getAttribute('data-title')
+      };
+    });
+    return found;
+  }
   function busy(item) {
     // A unit holding the focus or a typed note waits for the next update.
     if (item.contains(document.activeElement) && document.activeElement !== document.body) {
@@ -119,6 +129,8 @@
     var mine = panel();
     if (!fresh) { return; }
     var before = openHelp(mine);
+    var beforeSessions = sessionsHelp(mine);
+    var shown = mine.getAttribute('data-session-id');
     var sameShape = fresh.getAttribute('data-session-id') === mine.getAttribute('data-session-id') &&
       fresh.querySelectorAll('[data-live-list]').length === mine.querySelectorAll('[data-live-list]').length;
     if (!sameShape) {
@@ -143,12 +155,23 @@
       }
       mine.setAttribute('data-next-change', fresh.getAttribute('data-next-change') || '');
     }
-    var after = openHelp(panel());
-    var arrived = Object.keys(after).filter(function (key) { return !(key in before); });
-    if (arrived.length) {
-      announcer.textContent = arrived.map(function (key) {
-        return board.getAttribute('data-msg-help').replace('{center}', after[key]);
-      }).join('. ');
+    // New calls for help: the shown session's centers by name, other sessions by title.
+    var messages = [];
+    if (fresh.getAttribute('data-session-id') === shown) {
+      var after = openHelp(panel());
+      Object.keys(after).forEach(function (key) {
+        if (!(key in before)) { messages.push(board.getAttribute('data-msg-help').replace('{center}', after[key])); }
+      });
+    }
+    var afterSessions = sessionsHelp(panel());
+    Object.keys(afterSessions).forEach(function (key) {
+      var was = beforeSessions[key];
+      if (key !== panel().getAttribute('data-session-id') && was && afterSessions[key].open > was.open) {
+        messages.push(board.getAttribute('data-msg-help-session').replace('{session}', afterSessions[key].title));
+      }
+    });
+    if (messages.length) {
+      announcer.textContent = messages.join('. ');
       beep();
     }
     scheduleChange();
