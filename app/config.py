@@ -36,12 +36,23 @@ ENV_KEYS = (
     "REDIS_URL",
     "CACHE_REDIS_URL",
     "CACHE_KEY_PREFIX",
+    "LIVE_EVENTS_CHANNEL",
     "LOGIN_RATE_LIMIT",
     "LOGIN_USERNAME_RATE_LIMIT",
     "TABLET_PAIR_RATE_LIMIT",
     "TABLET_PAIR_GLOBAL_RATE_LIMIT",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR", "MAX_CONTENT_LENGTH", "CACHE_MEMORY_MAX_TTL")
+INT_ENV_KEYS = (
+    "ATTENDANCE_CORRECTION_DAYS",
+    "PROXY_FIX_X_FOR",
+    "MAX_CONTENT_LENGTH",
+    "LIVE_STREAM_RETRY_MS",
+    "LIVE_BOARD_POLL_SECONDS",
+    "LIVE_BOARD_REFRESH_SECONDS",
+    "CACHE_MEMORY_MAX_TTL",
+)
+# Seconds, fractions allowed: the live board's streams (centers/live/stream.py).
+FLOAT_ENV_KEYS = ("LIVE_STREAM_HEARTBEAT", "LIVE_STREAM_MAX_AGE", "LIVE_STREAM_RECHECK")
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -109,6 +120,9 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, 
     for key in INT_ENV_KEYS:
         if env.get(key):
             config[key] = int(env[key])
+    for key in FLOAT_ENV_KEYS:
+        if env.get(key):
+            config[key] = float(env[key])
     if env.get("REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"):
         flag = env["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"].lower()
         config["REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY"] = flag in ("1", "true", "yes")

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The features above :mod:`programs`; the factory registers the directory first."""
-    from centers import attendance, care, demo, home, members, presence, reports, tablet
+    from centers import attendance, care, demo, home, live, members, presence, reports, tablet
 
-    for feature in (tablet, members, attendance, presence, reports, care, home, demo):
+    for feature in (tablet, members, attendance, presence, live, reports, care, home, demo):
         feature.init_app(app)

@@ -47,6 +47,9 @@ class Attendance(TimestampMixin, db.Model):
         check_between("headcount", HEADCOUNT, name="headcount_range", nullable=True),
         sa.Index("ix_attendance_center_id_session_date", "center_id", "session_date"),
         sa.Index("ix_attendance_session_date", "session_date"),
+        sa.CheckConstraint(
+            "iframe_disconnects >= 0 AND jitsi_disconnects >= 0", name="disconnects_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +66,11 @@ class Attendance(TimestampMixin, db.Model):
     client_ref: Mapped[str | None] = mapped_column(sa.String(64))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[int] = mapped_column(default=1)
+    # Times the center dropped out of the room and came back, as each source saw it on its own
+    # (the tablet's IFrame events; Jitsi's event_sync). The same drop is usually seen by both,
+    # so the count is the larger of the two, never their sum (see :attr:`disconnects`).
+    iframe_disconnects: Mapped[int] = mapped_column(default=0, server_default="0")
+    jitsi_disconnects: Mapped[int] = mapped_column(default=0, server_default="0")
 
     members: Mapped[list[AttendanceMember]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     center: Mapped[Center] = relationship()
@@ -70,6 +78,10 @@ class Attendance(TimestampMixin, db.Model):
     @property
     def member_ids(self) -> list[int]:
         return sorted(m.member_id for m in self.members)
+
+    @property
+    def disconnects(self) -> int:
+        return max(self.iframe_disconnects or 0, self.jitsi_disconnects or 0)
 
 
 class AttendanceSubmission(db.Model):

@@ -354,7 +354,11 @@ SOURCE_LABELS = {
     "cli": _l("명령줄"),
     "system": _l("시스템"),
 }
-ACTION_LABELS = {"attendance.record": _l("기록"), "attendance.correct": _l("수정")}
+ACTION_LABELS = {
+    "attendance.record": _l("기록"),
+    "attendance.correct": _l("수정"),
+    "attendance.reconnected": _l("다시 접속"),
+}
 FIELD_LABELS = {
     "status": _l("상태"),
     "headcount": _l("참여 인원"),
@@ -363,6 +367,7 @@ FIELD_LABELS = {
     "recorded_at": _l("기록 시각"),
     "joined_at": _l("접속 시각"),
     "left_at": _l("퇴장 시각"),
+    "disconnects": _l("접속 끊김"),
 }
 HIDDEN_FIELDS = ("client_ref",)
 

@@ -13,6 +13,8 @@ from app.extensions import db
 CAPACITY = Bounds(1, 500)
 HEADCOUNT = Bounds(0, 500)
 MAX_HEADCOUNT = HEADCOUNT.max
+# A phone number as the members' roster keeps it (free text, at most this long).
+PHONE_MAX_LENGTH = 30
 
 
 def new_calendar_key() -> str:
@@ -66,6 +68,8 @@ class Center(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(100))
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     capacity: Mapped[int | None]
+    # Whom the live board calls during class; shown to staff and the center's own county only.
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(PHONE_MAX_LENGTH))
     active: Mapped[bool] = mapped_column(default=True)
     calendar_key: Mapped[str] = mapped_column(sa.String(64), default=new_calendar_key, unique=True)
 

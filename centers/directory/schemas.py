@@ -5,9 +5,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app import clock
 from app.api import MAX_ID, Day, Id
-from centers.directory.models import CAPACITY
+from centers.directory.models import CAPACITY, PHONE_MAX_LENGTH
 
 CAPACITY_RANGE = validate.Range(min=CAPACITY.min, max=CAPACITY.max)
+PHONE_LENGTH = validate.Length(max=PHONE_MAX_LENGTH)
 
 
 def absolute(path: str) -> str:
@@ -61,8 +62,21 @@ class CenterSchema(Schema):
     name = fields.String()
     address = fields.String()
     capacity = fields.Integer(allow_none=True)
+    contact_phone = fields.Method(
+        "_contact_phone",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "null for readers other than staff and the center's county"},
+    )
     active = fields.Boolean()
     calendar_url = fields.Method("_calendar_url", dump_only=True)
+
+    def _contact_phone(self, center):
+        from flask_login import current_user
+
+        from centers.directory.scope import can_see_contact_phone
+
+        return center.contact_phone if can_see_contact_phone(current_user, center) else None
 
     def _calendar_url(self, center):
         return absolute(f"/calendar/centers/{center.id}.ics?key={center.calendar_key}")
@@ -73,12 +87,14 @@ class CenterCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     address = fields.String(load_default="", validate=validate.Length(max=200))
     capacity = fields.Integer(load_default=None, allow_none=True, validate=CAPACITY_RANGE)
+    contact_phone = fields.String(load_default=None, allow_none=True, validate=PHONE_LENGTH)
 
 
 class CenterUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     address = fields.String(validate=validate.Length(max=200))
     capacity = fields.Integer(allow_none=True, validate=CAPACITY_RANGE)
+    contact_phone = fields.String(allow_none=True, validate=PHONE_LENGTH)
     active = fields.Boolean()
 
 

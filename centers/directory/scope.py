@@ -56,6 +56,18 @@ def scope_counties(stmt: sa.Select, user: User) -> sa.Select:
     return stmt if ids is None else stmt.where(County.id.in_(ids))
 
 
+def can_see_contact_phone(user: User, center) -> bool:
+    """A center's contact phone: staff, and the welfare officer of the center's own county
+    (the live board also shows it to the session's instructor)."""
+    if is_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.role == Role.COUNTY_VIEWER
+        and user.county_id == center.county_id
+    )
+
+
 def can_read_center(user: User, center_id: int) -> bool:
     ids = visible_center_ids(user)
     if ids is None:

@@ -13,9 +13,9 @@ from app.database import paged
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from centers.directory import scope as center_scope
-from centers.directory.models import CAPACITY, Center, County, SupportPeriod
+from centers.directory.models import CAPACITY, PHONE_MAX_LENGTH, Center, County, SupportPeriod
 
-CENTER_FIELDS = ("name", "address", "capacity", "active")
+CENTER_FIELDS = ("name", "address", "capacity", "contact_phone", "active")
 
 
 def list_counties(user, *, limit: int | None = None, offset: int = 0) -> list[County]:
@@ -97,6 +97,14 @@ def list_centers(
     return list(db.session.scalars(paged(center_scope.scope_centers(stmt, user), limit, offset)))
 
 
+def clean_phone(value: str | None) -> str | None:
+    """A phone number as the members' roster takes it: trimmed, empty is none, at most 30."""
+    value = (value or "").strip() or None
+    if value and len(value) > PHONE_MAX_LENGTH:
+        raise Invalid("contact_phone", _l("전화번호가 너무 깁니다."))
+    return value
+
+
 def _check_center_fields(data: dict[str, Any]) -> None:
     if "name" in data and not (data["name"] or "").strip():
         raise Invalid("name")
@@ -106,7 +114,14 @@ def _check_center_fields(data: dict[str, Any]) -> None:
 
 
 def create_center(
-    user, *, county_id: int, name: str, address: str = "", capacity: int | None = None, source: str = "api"
+    user,
+    *,
+    county_id: int,
+    name: str,
+    address: str = "",
+    capacity: int | None = None,
+    contact_phone: str | None = None,
+    source: str = "api",
 ) -> Center:
     policy.require_staff(user)
     if db.session.get(County, county_id) is None:
@@ -115,7 +130,13 @@ def create_center(
     name = name.strip()
     if db.session.scalar(sa.select(Center.id).where(Center.county_id == county_id, Center.name == name)):
         raise Conflict(_l("같은 군에 같은 이름의 경로당이 이미 있습니다."), field="name")
-    center = Center(county_id=county_id, name=name, address=address.strip(), capacity=capacity)
+    center = Center(
+        county_id=county_id,
+        name=name,
+        address=address.strip(),
+        capacity=capacity,
+        contact_phone=clean_phone(contact_phone),
+    )
     db.session.add(center)
     db.session.flush()
     audit.record(user, "center.create", "center", center.id, after=center_snapshot(center), source=source)
@@ -136,6 +157,8 @@ def update_center(user, center: Center, changes: dict[str, Any], source: str = "
         if clash:
             raise Conflict(_l("같은 군에 같은 이름의 경로당이 이미 있습니다."), field="name")
         changes = {**changes, "name": name}
+    if "contact_phone" in changes:
+        changes = {**changes, "contact_phone": clean_phone(changes["contact_phone"])}
     for key in CENTER_FIELDS:
         if key in changes:
             setattr(center, key, changes[key])

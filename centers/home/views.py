@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.auth.models import Role, User
+from app.auth.policy import is_staff
 from app.extensions import db
 from centers.directory import scope as center_scope
 from centers.home.services import home_context
@@ -56,5 +57,7 @@ def center_detail(center_id: int):
     return render_template(
         "home/center_detail.html", center=center, upcoming=upcoming, member_count=member_count,
         members=members, period=center.county.period_on(today), today=today,
+        show_phone=center_scope.can_see_contact_phone(current_user, center),
+        can_edit_center=is_staff(current_user),
         **center_report_context(center),
     )

@@ -62,8 +62,13 @@ class JoinSchema(Schema):
     external_api_url = fields.String(allow_none=True)
 
 
+# What the page's IFrame API reports: joined, left (asked for), dropped (the connection failed
+# or the conference ended without the user leaving) and join_failed (the room could not open).
+TABLET_EVENTS = ("joined", "left", "dropped", "join_failed")
+
+
 class PresenceEventSchema(Schema):
-    event = fields.String(required=True, validate=validate.OneOf(("joined", "left")))
+    event = fields.String(required=True, validate=validate.OneOf(TABLET_EVENTS))
     participant_id = fields.String(
         validate=validate.Length(max=200),
         load_default=None,

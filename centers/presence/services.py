@@ -15,6 +15,7 @@ from app.extensions import db
 from centers.attendance.models import Attendance
 from centers.attendance.records import ensure_record
 from centers.directory.models import Center
+from centers.presence import disconnects
 from centers.presence.models import RoomPresence
 from programs.schedule.models import Session
 
@@ -153,6 +154,7 @@ def joined(
     display_name: str = "",
 ) -> RoomPresence:
     """A connection opened (idempotent: a retried event changes nothing)."""
+    seen_before = disconnects.connections(session.id, center_id, source) if center_id else (0, 0)
     row, created = _row(
         session.id,
         occupant,
@@ -164,11 +166,15 @@ def joined(
             "joined_at": at,
         },
     )
-    if not created and row.left_at is not None and at > row.left_at:
+    reopened = not created and row.left_at is not None and at > row.left_at
+    if reopened:
         row.left_at = None  # the same connection came back
         row.joined_at = at
     if center_id is not None:
-        _center_joined(session, center_id, min(at, row.joined_at), source, user)
+        record = _center_joined(session, center_id, min(at, row.joined_at), source, user)
+        still_open, closed = seen_before
+        if (created or reopened) and not still_open and closed:
+            disconnects.count_comeback(record, source, user)
     db.session.flush()
     return row
 
@@ -248,9 +254,23 @@ def tablet_event(
     source: str = "tablet",
 ) -> dict:
     """``joined``/``left`` as the IFrame API reported them to the page (``endpoint`` is the
-    participant id Jitsi gave the tablet, so a reconnect is a new connection)."""
+    participant id Jitsi gave the tablet, so a reconnect is a new connection). ``dropped`` is a
+    leave the user did not ask for (the connection failed); ``join_failed`` a room that could
+    not be entered: both are audited, and a drop closes the connection like a leave."""
     at = clock.now()
     prefix = f"tablet:{user.id}:"
+    if event in ("dropped", "join_failed"):
+        audit.record(
+            user,
+            "room.dropped" if event == "dropped" else "room.join_failed",
+            "room",  # kept out of the session's change history: it is not a change to it
+            session.id,
+            after={"center_id": center_id, "participant": participant, "at": iso(at)},
+            source=source,
+        )
+        if event == "join_failed":
+            db.session.flush()
+            return {"status": "recorded", "event": event, "in_room": in_room(session)}
     if event == "joined":
         joined(
             session,

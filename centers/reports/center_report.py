@@ -11,6 +11,7 @@ from app import clock
 from app.extensions import db
 from centers.attendance.models import Attendance
 from centers.directory.models import Center
+from centers.live import services as live
 from centers.members import scope as member_scope
 from centers.members.models import Member
 from centers.reports.services import AM, A, S, as_date, month_range, month_start
@@ -44,6 +45,26 @@ def center_records(
     )
     stmt = session_scope.scope_sessions(stmt, user)
     return [(s, a, n if a is not None else 0) for s, a, n in db.session.execute(stmt)]
+
+
+def recent_months(until: date, months: int) -> list[date]:
+    """The first day of each of the last ``months`` months up to ``until``, oldest first."""
+    first = month_range(until)[0]
+    for _ in range(months - 1):
+        first = month_range(first - timedelta(days=1))[0]
+    month_list = [first]
+    while len(month_list) < months:
+        month_list.append(month_range(month_list[-1])[1] + timedelta(days=1))
+    return month_list
+
+
+def help_per_month(center: Center, *, months: int = 6, until: date | None = None) -> dict:
+    """The center's help requests per month over the last ``months`` months: a center that
+    needs help every day needs a visit."""
+    until = until or clock.today()
+    month_list = recent_months(until, months)
+    counts = live.help_by_month(center.id, month_list[0], until)
+    return {"months": month_list, "counts": [counts.get(m, 0) for m in month_list]}
 
 
 def member_attendance(

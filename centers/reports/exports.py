@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from app import clock
 from app.i18n import fmt_date
 from app.labels import label
+from centers.reports import help_figures
 from centers.reports import scope as report_scope
 from centers.reports import services as reports
 from programs.catalog.models import Category
@@ -116,14 +117,18 @@ def attendance_csv(user, filters: reports.Filters, group_by: str) -> str:
     leading = [_("번호"), str(GROUP_TITLES[group_by])]
     if group_by == "center":
         leading.insert(1, _("군"))
-    _write_row(writer, leading + [str(title) for _key, title in FIGURE_COLUMNS])
-    for number, row in enumerate(report["rows"], start=1):
+    per_center = group_by == "center"
+    rows = help_figures.with_help(report["rows"], filters) if per_center else report["rows"]
+    help_title = [str(help_figures.HELP_TITLE)] if per_center else []
+    _write_row(writer, leading + [str(title) for _key, title in FIGURE_COLUMNS] + help_title)
+    for number, row in enumerate(rows, start=1):
         first = [number, str(row["label"])]
-        if group_by == "center":
+        if per_center:
             first.insert(1, row["county"])
-        _write_row(writer, first + _figure_values(row))
-    total = ["", _("합계")] + ([""] if group_by == "center" else [])
-    _write_row(writer, total + _figure_values(report["totals"]))
+        _write_row(writer, first + _figure_values(row) + ([row["help_requests"]] if per_center else []))
+    total = ["", _("합계")] + ([""] if per_center else [])
+    help_total = [help_figures.total_help(rows)] if per_center else []
+    _write_row(writer, total + _figure_values(report["totals"]) + help_total)
     return out.getvalue()
 
 
@@ -239,15 +244,16 @@ def attendance_workbook(user, filters: reports.Filters) -> bytes:
 
     per_center = book.create_sheet(_("경로당별"))
     top = _titled(per_center, title + " — " + _("경로당별"), filters, len(FIGURE_COLUMNS) + 2)
+    center_rows = help_figures.with_help(report["rows"], filters)
     _table(
         per_center,
         top,
-        [_("군"), _("경로당")] + _figure_headers(),
-        [[r["county"], r["label"]] + _figure_values(r) for r in report["rows"]],
-        total=["", _("합계")] + _figure_values(totals),
+        [_("군"), _("경로당")] + _figure_headers() + [str(help_figures.HELP_TITLE)],
+        [[r["county"], r["label"]] + _figure_values(r) + [r["help_requests"]] for r in center_rows],
+        total=["", _("합계")] + _figure_values(totals) + [help_figures.total_help(center_rows)],
         percent_columns=(len(FIGURE_COLUMNS) + 2,),
     )
-    _widths(per_center, [14, 28] + [12] * len(FIGURE_COLUMNS))
+    _widths(per_center, [14, 28] + [12] * (len(FIGURE_COLUMNS) + 1))
 
     per_session = book.create_sheet(_("수업별"))
     session_headers = [

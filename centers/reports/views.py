@@ -11,7 +11,7 @@ from app.auth import policy
 from app.errors import Invalid
 from app.params import check_day, id_arg
 from centers.directory import services
-from centers.reports import center_report, exports
+from centers.reports import center_report, exports, help_figures
 from centers.reports import scope as report_scope
 from centers.reports import services as reports
 from programs.catalog.models import CATEGORIES
@@ -128,6 +128,8 @@ def _chart_data(data: dict) -> dict:
 def dashboard():
     filters = page_filters()
     data = reports.dashboard(current_user, filters)
+    if data["compare_by"] == "center":
+        data = {**data, "compare": help_figures.with_help(data["compare"], filters)}
     counties = services.list_counties(current_user) if policy.is_staff(current_user) else []
     centers = (
         services.list_centers(current_user, county_id=filters.county.id) if filters.county else []
@@ -186,6 +188,7 @@ def print_report():
             back_url=url_for("reports.dashboard"),
         ), 422
     report = reports.attendance_report(current_user, filters, "center")
+    report = {**report, "rows": help_figures.with_help(report["rows"], filters)}
     return render_template(
         "reports/print.html",
         filters=filters,
@@ -232,5 +235,6 @@ def center_report_context(center) -> dict:
             "records": center_report.center_records(current_user, center),
             "now": clock.now(),
             "members": center_report.member_attendance(current_user, center),
+            "help": center_report.help_per_month(center),
         }
     }

@@ -20,6 +20,7 @@ from app.extensions import db
 from centers.attendance.models import Attendance, AttendanceMember
 from centers.care.models import FollowUp
 from centers.directory.models import Center
+from centers.live.models import HelpRequest
 from centers.members.models import Member
 from programs.schedule.models import Session
 from tests.conftest import csrf_token, empty_tables
@@ -40,7 +41,7 @@ NON_STAFF = ("viewer_a", "manager_a", "instructor_a")
 ROLES = (*NON_STAFF, "coordinator")
 WEEK = "2026-W48"
 # Names that only B's objects (and the draft) carry: none may appear on A's pages.
-B_MARKERS = ("베타센터", "베타어르신", "베타수업", "초안수업", "베타휴관", "베타 사유")
+B_MARKERS = ("베타센터", "베타어르신", "베타수업", "초안수업", "베타휴관", "베타 사유", "베타 도움")
 
 
 def _follow_up(center, member, reason):
@@ -102,6 +103,8 @@ def _build_world():
     ClosureFactory(date=date(2026, 11, 27), reason="베타휴관 군", county_id=county_b.id)
     record_b = AttendanceFactory(session_obj=session_b, center=center_b, headcount=9)
     record_b.members.append(AttendanceMember(member_id=member_b.id))
+    db.session.add(HelpRequest(session_id=session_b.id, center_id=center_b.id, requested_at=clock.now(),
+                               message="베타 도움"))
     db.session.commit()
     fu_a = _follow_up(center_a, member_a, "알파 사유")
     fu_b = _follow_up(center_b, member_b, "베타 사유")
@@ -183,6 +186,12 @@ def _snapshot(ids) -> dict:
         "center": (center.name, center.address, center.capacity, center.active),
         "session": (session.status, session.version if hasattr(session, "version") else None),
         "follow_up": (fu.status, fu.note, fu.outcome),
+        "help": db.session.execute(
+            sa.select(HelpRequest.id, HelpRequest.session_id, HelpRequest.resolved_at, HelpRequest.note)
+            .where(HelpRequest.center_id == ids["center_b"])
+            .order_by(HelpRequest.id)
+        ).all(),
+        "center_phone": center.contact_phone,
     }
 
 
@@ -209,6 +218,8 @@ API_OBJECT_READS = [
     "/api/v1/sessions/{session_b}/join?center_id={center_b}",
     "/api/v1/sessions/{session_b}/presence",
     "/api/v1/care/follow-ups/{fu_b}",
+    "/api/v1/sessions/{session_b}/live",
+    "/api/v1/live/today?county_id={county_b}",
     # filters naming B: 403 (never an empty list)
     "/api/v1/centers?county_id={county_b}",
     "/api/v1/sessions?center_id={center_b}",
@@ -224,6 +235,7 @@ API_DRAFT_READS = [
     "/api/v1/sessions/{draft}",
     "/api/v1/sessions/{draft}/attendance/{center_a}",
     "/api/v1/sessions/{draft}/join",
+    "/api/v1/sessions/{draft}/live",
 ]
 # Staff may read these (the control); a few are not GETs staff get 200 on for other reasons.
 CONTROL_SKIP = {
@@ -252,8 +264,12 @@ def test_api_read_of_b_is_refused(client, make_token, world, path, role):
 def test_api_draft_is_not_found(client, make_token, world, path, role):
     users, ids = world
     response = client.get(_fmt(path, ids), headers=make_token(users[role]))
-    # County viewers never join any session: 403 for every session id, which reveals nothing.
-    expected = 403 if path.endswith("/join") and role == "viewer_a" else 404
+    # County viewers never join any session, centers have no live board: 403 for every
+    # session id, which reveals nothing.
+    role_refused = (path.endswith("/join") and role == "viewer_a") or (
+        path.endswith("/live") and role == "manager_a"
+    )
+    expected = 403 if role_refused else 404
     assert response.status_code == expected, (path, role, response.status_code)
 
 
@@ -309,6 +325,10 @@ API_LISTS = [
     ("/api/v1/reports/attendance?from=2026-11-01&to=2026-11-30", {"key": ["center_b"]}),
     ("/api/v1/care/follow-ups", {"id": ["fu_b"], "center_id": ["center_b"], "member_id": ["member_b"]}),
     ("/api/v1/centers/{center_a}/members", {"id": ["member_b"], "center_id": ["center_b"]}),
+    ("/api/v1/live/today", {"session_id": ["session_b", "draft"]}),
+    ("/api/v1/live/today?county_id={county_a}", {"session_id": ["session_b", "draft"]}),
+    ("/api/v1/sessions/{shared}/live", {"center_id": ["center_b"], "county_id": ["county_b"]}),
+    ("/api/v1/sessions/{session_a}/live", {"center_id": ["center_b"], "county_id": ["county_b"]}),
 ]
 
 
@@ -368,8 +388,13 @@ API_WRITES = [
         {"status": "attended", "headcount": 2, "member_ids": []},
     ),
     ("POST", "/api/v1/centers/{center_b}/calendar-key", None),
+    ("PATCH", "/api/v1/centers/{center_b}", {"contact_phone": "010-0000-0000"}),
+    ("POST", "/api/v1/sessions/{session_b}/help", {}),
+    ("POST", "/api/v1/sessions/{session_b}/help", {"message": "침입"}),
+    ("POST", "/api/v1/sessions/{session_b}/help/{center_b}/resolve", {"note": "침입"}),
 ]
 CONTROL_WRITE_SKIP = {
+    "/api/v1/sessions/{session_b}/help",  # only a center asks for help: 403 for staff too
     "/api/v1/centers/{center_b}/calendar-key",
     "/api/v1/centers/{center_a}/members/{member_b}",  # not A's member: 404 for everyone
 }
@@ -427,6 +452,9 @@ PAGE_OBJECT_READS = [
     "/reports/attendance.xlsx?county_id={county_b}",
     "/reports/print?county_id={county_b}",
     "/care/?county_id={county_b}",
+    "/live?session_id={session_b}",
+    "/live/panel?session_id={session_b}",
+    "/live/stream?session_id={session_b}",
 ]
 
 
@@ -450,6 +478,7 @@ PAGE_CONTROL = [
         "/tablet/sessions/{session_b}/attendance",
         "/attendance/sessions/{draft}",
         "/attendance/sessions/{draft}/centers/{center_a}",
+        "/live/stream?session_id={session_b}",  # a coordinator's stream never ends by itself
     )
 ]
 
@@ -484,6 +513,11 @@ PAGE_LISTS = [
     "/care/",
     "/care/?view=all",
     "/calendar-feeds",
+    "/live",
+    "/live/panel",
+    "/live?session_id={shared}",
+    "/live/panel?session_id={shared}",
+    "/live?session_id={session_a}",
 ]
 
 
@@ -557,6 +591,11 @@ def _page_writes(ids, token):
         "cancel session": (f"/sessions/{ids['session_b']}/cancel", {"csrf_token": token, "reason": "침입"}),
         "rotate center key": (f"/calendar-feeds/centers/{ids['center_b']}/rotate", {"csrf_token": token}),
         "pair tablet": (f"/centers/{ids['center_b']}/tablets", {"csrf_token": token}),
+        "help request": (f"/tablet/sessions/{ids['session_b']}/help", {"csrf_token": token}),
+        "resolve help": (
+            f"/live/sessions/{ids['session_b']}/help/{ids['center_b']}/resolve",
+            {"csrf_token": token, "note": "침입"},
+        ),
     }
 
 
@@ -570,6 +609,8 @@ PAGE_WRITES = [
     "cancel session",
     "rotate center key",
     "pair tablet",
+    "help request",
+    "resolve help",
 ]
 
 

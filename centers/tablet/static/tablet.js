@@ -30,6 +30,7 @@
     var errorEl = document.getElementById('join-error');
     var inRoom = false;
     var controller = null;
+    var roomStatus = document.getElementById('room-status');
     var messages = {
       notConfigured: home.getAttribute('data-msg-not-configured'),
       failed: home.getAttribute('data-msg-failed'),
@@ -56,9 +57,12 @@
     }, 5000);
 
     function showError(message) {
-      errorEl.textContent = message;
+      // Joining failed: the help button (when offered) is right below; say so.
+      var help = document.querySelector('.tablet-help--hero');
+      errorEl.textContent = help ? message + ' ' + home.getAttribute('data-msg-help-hint') : message;
       errorEl.hidden = false;
       button.removeAttribute('aria-busy');
+      if (inRoom) { inRoom = false; room.hidden = true; frame.textContent = ''; }
     }
 
     function closeRoom() {
@@ -92,7 +96,9 @@
             leave.focus();
           },
           onClose: closeRoom,
-          onError: showError
+          onError: showError,
+          onDrop: function () { if (roomStatus) { roomStatus.textContent = home.getAttribute('data-msg-dropped'); } },
+          onRejoin: function () { if (roomStatus) { roomStatus.textContent = ''; } }
         });
       });
     }

@@ -28,6 +28,11 @@
       if (name === 'hangup') { emit('videoConferenceLeft', {roomName: options.roomName}); }
     };
     this.dispose = function () { window.__jitsi.disposed += 1; iframe.remove(); };
+    // For the tests: the connection drops (Jitsi ends the conference on its own), Jitsi
+    // reconnects under a new participant id, or a fatal error happens.
+    window.__jitsi.drop = function () { emit('videoConferenceLeft', {roomName: options.roomName}); };
+    window.__jitsi.rejoin = function (id) { emit('videoConferenceJoined', {id: id, roomName: options.roomName}); };
+    window.__jitsi.fatal = function (name) { emit('errorOccurred', {error: {name: name, isFatal: true}}); };
     window.setTimeout(function () {
       emit('videoConferenceJoined', {id: 'standin1', roomName: options.roomName,
                                      displayName: options.userInfo && options.userInfo.displayName});

@@ -150,19 +150,21 @@ def test_csv_export(client, login_as, data, viewer):
     raw = response.data
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["번호", "군", "경로당"] and rows[0][-1] == "참여율(%)"
+    assert rows[0][:3] == ["번호", "군", "경로당"] and rows[0][-2:] == ["참여율(%)", "도움 요청"]
     by_name = {row[2]: row for row in rows[1:]}
     for key, center in (("c1", data.c1), ("c2", data.c2), ("c3", data.c3)):
         expected = EXPECTED_BY_CENTER[key]
-        assert by_name[center.name][3:] == [
+        assert by_name[center.name][-1] == "0"  # no help requests in this world
+        assert by_name[center.name][3:-1] == [
             str(expected[k]) if k != "participation_rate" else f"{expected[k] * 100:.1f}"
             for k in CSV_FIGURES
         ]
     total = rows[-1]
     assert total[1] == "합계"
-    assert total[3:] == [
+    assert total[3:-1] == [
         str(EXPECTED_A[k]) if k != "participation_rate" else "57.1" for k in CSV_FIGURES
     ]
+    assert total[-1] == "0"
     assert data.c4.name not in raw.decode("utf-8-sig")
     assert not any(name in raw.decode("utf-8-sig") for name in MEMBER_NAMES)
 
