@@ -32,6 +32,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import clock, create_app
+from app.cache import cache
 from app.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,8 @@ def _test_config(database_url: str, instance: Path | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Each xdist worker (and each run) keys its cache apart; the in-process cache by default.
+        "CACHE_KEY_PREFIX": f"ieum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:",
     }
 
 
@@ -179,6 +182,8 @@ def app(request, session_app):
     """The session's app inside an app context, on a clean database for this test."""
     config = dict(session_app.config)
     limiter.enabled = False
+    with session_app.app_context():
+        cache.clear()  # the database rolls back after each test; the cache would not
     try:
         with session_app.app_context():
             if request.node.get_closest_marker("commits"):

@@ -9,6 +9,7 @@ coordinators (``user-<id>``) join as moderators.
 from app.auth.models import Role
 from centers.presence import scope as presence_scope
 from centers.presence import services as presence
+from centers.tablet import day_cache
 from programs.rooms import services as rooms
 
 
@@ -28,8 +29,25 @@ def participant_for(user, session, center) -> rooms.Participant:
 def join(user, session_id: int, center_id: int | None = None) -> rooms.JoinDetails:
     """The room, URL and token for ``user`` (403/404 per policy). ``jwt`` is None when Jitsi
     is not configured; the token's ``nbf``/``exp`` decide when the room can be entered."""
-    session, center = presence_scope.get_joinable_session(user, session_id, center_id)
+    found = _from_the_day(user, session_id, center_id)
+    if found is None:
+        session, center = presence_scope.get_joinable_session(user, session_id, center_id)
+    else:
+        session, center = found
     return rooms.provider().join(session, participant_for(user, session, center))
+
+
+def _from_the_day(user, session_id: int, center_id: int | None):
+    """A center's own manager or tablet joining one of today's published sessions that has
+    its room: from the cached day, no query. Anything else (another day, a cancelled
+    session, no room yet, another role) takes the checked path, with its errors."""
+    if not day_cache.serves(user, center_id):
+        return None
+    day, _ = day_cache.day_for(user)
+    session = day.session(session_id)
+    if session is None or session.status != "published" or session.room is None:
+        return None
+    return session, day.center
 
 
 def report(

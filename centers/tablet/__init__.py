@@ -8,8 +8,9 @@ def init_app(app: Flask) -> None:
     from app import clock, nav
     from app.api import register
     from app.auth.models import Role
-    from centers.tablet import api, views
+    from centers.tablet import api, day_cache, views
 
+    day_cache.init_app(app)
     app.register_blueprint(views.bp)
     register(app, api.blp)
     nav.register(app, _l("태블릿 화면"), "tablet.home", (Role.CENTER_MANAGER,), order=15)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit, clock
 from app.auth.models import ApiToken, Role, User, hash_token
+from app.cache import cache
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from centers.directory.models import Center
@@ -204,12 +205,38 @@ def device_of(user) -> TabletDevice | None:
     return db.session.scalar(sa.select(TabletDevice).where(TabletDevice.user_id == user.id))
 
 
-def mark_seen(device: TabletDevice | None) -> None:
+def mark_seen(device: TabletDevice | None) -> bool:
+    """Note that the tablet is in use, at most every :data:`SEEN_EVERY`; True if it wrote."""
     now = clock.now()
     if device is not None and (
         device.last_seen_at is None or now - device.last_seen_at > SEEN_EVERY
     ):
         device.last_seen_at = now
+        return True
+    return False
+
+
+def seen_key(user) -> str:
+    return f"tablet:seen:{user.id}"
+
+
+def note_seen(user, cached: str | None) -> bool:
+    """:func:`mark_seen` for the user's tablet without a query while the cache (``cached``,
+    fetched with the day) says it was noted less than :data:`SEEN_EVERY` ago. True if it
+    wrote (the view then commits)."""
+    now = clock.now()
+    if cached:
+        try:
+            age = now - datetime.fromisoformat(cached)
+        except ValueError:
+            age = None
+        if age is not None and timedelta(0) <= age <= SEEN_EVERY:
+            return False
+    device = device_of(user)
+    wrote = mark_seen(device)
+    noted = device.last_seen_at if device is not None and device.last_seen_at else now
+    cache.set(seen_key(user), noted.isoformat(), ttl=int(SEEN_EVERY.total_seconds()))
+    return wrote
 
 
 def qr_svg(url: str) -> str:
@@ -267,7 +294,12 @@ def center_sessions_between(user, center: Center, first: date, last: date) -> li
 def today(user, center: Center) -> list[TabletSession]:
     """Today's sessions at the center (published, or cancelled after publishing)."""
     now = clock.now()
-    sessions = center_sessions_on(user, center, now.astimezone(clock.SEOUL).date())
+    return today_items(center_sessions_on(user, center, now.astimezone(clock.SEOUL).date()))
+
+
+def today_items(sessions) -> list[TabletSession]:
+    """The day's sessions (rows or :mod:`centers.tablet.day_cache` views) with their state now."""
+    now = clock.now()
     return [
         TabletSession(s, state_of(s, now), s.starts_at - rooms.JOIN_OPENS_BEFORE) for s in sessions
     ]

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.links import absolute
 from app.rate_limits import pair_limits
 from centers.directory import scope as center_scope
+from centers.tablet import day_cache
 from centers.tablet import scope as tablet_scope
 from centers.tablet import services as tablet
 from centers.tablet.models import TabletDevice
@@ -44,17 +45,18 @@ class RevokeForm(FlaskForm):
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("tablet.pair"))
-    center = center_scope.own_center(current_user)
-    items = tablet.today(current_user, center)
-    device = tablet.device_of(current_user)
-    tablet.mark_seen(device)
-    db.session.commit()
+    if not day_cache.serves(current_user):
+        center_scope.own_center(current_user)  # 403 for every other role
+    day, found = day_cache.day_for(current_user, also=(tablet.seen_key(current_user),))
+    items = tablet.today_items(day.sessions)
+    if tablet.note_seen(current_user, found.get(tablet.seen_key(current_user))):
+        db.session.commit()
     return render_template(
         "tablet/home.html",
-        center=center,
+        center=day.center,
         items=items,
         main=tablet.main_session(items),
-        next_session=tablet.next_session(current_user, center),
+        next_session=day.next_session,
         today=clock.today(),
         video_configured=rooms.provider().configured,
     )

@@ -9,6 +9,7 @@ from app.extensions import db
 from programs.catalog.models import Instructor, new_calendar_key
 from programs.feeds import scope as feed_scope
 from programs.schedule import calendar_rules as rules
+from programs.schedule import changes
 
 
 def rotate_instructor_key(user, instructor: Instructor, source: str = "api") -> str:
@@ -35,5 +36,6 @@ def rotate_center_key(user, center, source: str = "api") -> str:
     db.session.flush()
     db.session.execute(sa.update(t).where(t.c.id == center.id).values(calendar_key=key))
     db.session.expire(center, ["calendar_key"])
+    changes.announce(changes.ScheduleChange(centers={center.id}))
     audit.record(user, "center.calendar_key", "center", center.id, source=source)
     return key

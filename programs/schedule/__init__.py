@@ -9,10 +9,11 @@ def init_app(app: Flask) -> None:
     from app.api import register
     from app.auth.models import Role
     from centers.directory import scope as center_scope
-    from programs.schedule import api, closure_views, scope, timetable, views  # noqa: F401  (routes)
+    from programs.schedule import api, changes, closure_views, scope, timetable, views  # noqa: F401  (routes)
     from programs.schedule.models import SessionStatus
     from programs.schedule.weeks import monday_of, week_of
 
+    changes.listen_for_flushes()
     center_scope.register_role_centers(Role.INSTRUCTOR, scope.instructor_centers)
     labels.register(app, "session_status_label", SessionStatus)
     app.register_blueprint(views.bp)

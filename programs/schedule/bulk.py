@@ -24,7 +24,7 @@ from app.extensions import db
 from programs.catalog.models import Instructor, Program
 from programs.rooms.models import VideoRoom
 from programs.schedule import calendar_rules as rules
-from programs.schedule import rulebook
+from programs.schedule import changes, rulebook
 from programs.schedule import scope as session_scope
 from programs.schedule.models import Session, SessionCenter
 from programs.schedule.services import lock_days, refuse_overlap, skip_entry
@@ -83,6 +83,7 @@ def publish_week(user, week: str, source: str = "api") -> dict[str, Any]:
         except IntegrityError as exc:
             refuse_overlap(exc)
         count = result.rowcount or 0
+        changes.sessions_changed(r.id for r in rows if r.id not in set(held))
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Session):
                 db.session.expire(obj)
