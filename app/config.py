@@ -36,12 +36,13 @@ ENV_KEYS = (
     "REDIS_URL",
     "CACHE_REDIS_URL",
     "CACHE_KEY_PREFIX",
+    "PRINCIPAL_CACHE",
     "LOGIN_RATE_LIMIT",
     "LOGIN_USERNAME_RATE_LIMIT",
     "TABLET_PAIR_RATE_LIMIT",
     "TABLET_PAIR_GLOBAL_RATE_LIMIT",
 )
-INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR", "MAX_CONTENT_LENGTH")
+INT_ENV_KEYS = ("ATTENDANCE_CORRECTION_DAYS", "PROXY_FIX_X_FOR", "MAX_CONTENT_LENGTH", "PRINCIPAL_CACHE_TTL")
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -82,6 +83,10 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
+        # Who the caller is, from the cache (app/auth/principals.py): auto (with Redis), on, off;
+        # the entries' lifetime in seconds (every change deletes them at once; 0 turns it off).
+        "PRINCIPAL_CACHE": "auto",
+        "PRINCIPAL_CACHE_TTL": 300,
         # Reports: may county viewers download member names?
         # (policy.can_export_member_names)
         "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,

@@ -27,6 +27,8 @@ import requests  # noqa: E402
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "2", "-k", "sync"]
 PASSWORD = "ieum-demo-1234"
+# Flask-Login's session protection ties the session to the User-Agent: log in with wrk's.
+USER_AGENT = "ieum-bench"
 
 
 def hello():
@@ -77,7 +79,7 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, duration: int, headers: dict[str, str]) -> dict:
-    args = ["wrk", "-t2", "-c16", f"-d{duration}s", "--latency"]
+    args = ["wrk", "-t2", "-c16", f"-d{duration}s", "--latency", "-H", f"User-Agent: {USER_AGENT}"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
@@ -103,6 +105,7 @@ def bearer_token(env: dict) -> str:
 
 def session_cookie(base: str, username: str) -> str:
     s = requests.Session()
+    s.headers["User-Agent"] = USER_AGENT
     html = s.get(f"{base}/auth/login").text
     token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     r = s.post(f"{base}/auth/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
@@ -116,6 +119,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", ""))
+    parser.add_argument("--only", nargs="*", help="targets to run (hello always runs)")
     args = parser.parse_args()
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
@@ -139,6 +143,8 @@ def main() -> None:
             "/me cookie": (f"{base}/api/v1/me", {"Cookie": cookie}),
             "/home manager": (f"{base}/home", {"Cookie": cookie}),
         }
+        if args.only:
+            targets = {k: v for k, v in targets.items() if k == "hello" or k in args.only}
         results: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(args.rounds):
             for name, (url, headers) in targets.items():

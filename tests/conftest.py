@@ -97,6 +97,8 @@ def _test_config(database_url: str, instance: Path | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Who the caller is from the cache, in-process as well (one process per test worker).
+        "PRINCIPAL_CACHE": "on",
         # Each xdist worker (and each run) keys its cache apart; the in-process cache by default.
         "CACHE_KEY_PREFIX": f"ieum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:",
     }
