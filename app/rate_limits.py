@@ -10,9 +10,13 @@ A bucket is checked before the request and charged after it only when the answer
 failed, so a right password or code is never refused because of its own success. The storage is
 Redis when ``REDIS_URL`` (or ``RATELIMIT_STORAGE_URI``) is set, shared by every worker; the
 client address is ``X-Forwarded-For``'s when ``PROXY_FIX_X_FOR`` names the proxies in front.
+
+Every limit counts ``POST`` tries (:data:`LIMITED_METHODS`), so reads skip the limiter altogether
+(:func:`_is_read`): it would only look up that no limit applies, on every request of the hot path.
+A limit on a read, or a default or application-wide limit, must change :data:`LIMITED_METHODS`.
 """
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
 
 from app.extensions import limiter
@@ -21,6 +25,7 @@ LOGIN_SCOPE = "login"
 LOGIN_USERNAME_SCOPE = "login-username"
 PAIR_SCOPE = "tablet-pair"
 PAIR_GLOBAL_SCOPE = "tablet-pair-all"
+LIMITED_METHODS = ["POST"]
 
 
 def _config(key: str):
@@ -48,11 +53,11 @@ def login_limits(view):
     """Both login buckets on the login form's POST."""
     view = limiter.shared_limit(
         _config("LOGIN_USERNAME_RATE_LIMIT"), LOGIN_USERNAME_SCOPE, key_func=_username_key,
-        methods=["POST"], deduct_when=_login_failed,
+        methods=LIMITED_METHODS, deduct_when=_login_failed,
     )(view)
     return limiter.shared_limit(
         _config("LOGIN_RATE_LIMIT"), LOGIN_SCOPE, key_func=get_remote_address,
-        methods=["POST"], deduct_when=_login_failed,
+        methods=LIMITED_METHODS, deduct_when=_login_failed,
     )(view)
 
 
@@ -60,9 +65,30 @@ def pair_limits(view):
     """Both pairing buckets, shared by the pairing page and the pairing API."""
     view = limiter.shared_limit(
         _config("TABLET_PAIR_GLOBAL_RATE_LIMIT"), PAIR_GLOBAL_SCOPE, key_func=_everyone,
-        methods=["POST"], deduct_when=_pair_failed,
+        methods=LIMITED_METHODS, deduct_when=_pair_failed,
     )(view)
     return limiter.shared_limit(
         _config("TABLET_PAIR_RATE_LIMIT"), PAIR_SCOPE, key_func=get_remote_address,
-        methods=["POST"], deduct_when=_pair_failed,
+        methods=LIMITED_METHODS, deduct_when=_pair_failed,
     )(view)
+
+
+def _is_read() -> bool:
+    """No limit applies: the method is not limited and no default or application limit is set."""
+    config = current_app.config
+    return (
+        request.method not in LIMITED_METHODS
+        and not config.get("RATELIMIT_DEFAULT")
+        and not config.get("RATELIMIT_APPLICATION")
+    )
+
+
+_filtering = False
+
+
+def init_app(app: Flask) -> None:
+    """The one limiter of every app gets the filter once."""
+    global _filtering
+    if not _filtering:
+        limiter.request_filter(_is_read)
+        _filtering = True

@@ -4,6 +4,7 @@ no-store`` on whatever is personal, and the one safe-redirect function for ``nex
 ``Referer``.
 """
 
+import functools
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -41,7 +42,13 @@ def jitsi_origins(config) -> list[str]:
 
 
 def content_security_policy(config) -> str:
-    jitsi = " ".join(jitsi_origins(config))
+    return _policy_for(config.get("JITSI_DOMAIN"), config.get("JITSI_EXTERNAL_API_URL"))
+
+
+@functools.lru_cache(maxsize=16)
+def _policy_for(domain: str | None, external_api_url: str | None) -> str:
+    """The policy for one Jitsi configuration, built once (it is on every answer)."""
+    jitsi = " ".join(jitsi_origins({"JITSI_DOMAIN": domain, "JITSI_EXTERNAL_API_URL": external_api_url}))
     directives = [
         "default-src 'self'",
         f"script-src 'self' {jitsi}".strip(),
