@@ -7,9 +7,10 @@ Two kinds of entry, JSON in :mod:`app.cache` (Redis, shared by every worker and 
   what ``current_user`` is read for). The request's :class:`User` is rebuilt from it without a
   query and attached to the session (``merge(load=False)``): any other column or relationship
   that is touched loads lazily as usual, and a write to it flushes as usual.
-- ``auth:token:<sha256>``: the token's id, user id, ``expires_at`` (refused by the cached value)
-  and the ``last_used_at`` last written, so that the write happens at most every
-  :data:`USED_EVERY` (API.md lists ``last_used_at`` to that precision).
+- ``auth:token:<sha256>``: the token's id, user id, ``expires_at`` (refused by the cached value),
+  the ``last_used_at`` last written, so that the write happens at most every :data:`USED_EVERY`
+  (API.md lists ``last_used_at`` to that precision), and a copy of its user's snapshot, so that
+  a bearer request costs one cache round trip. A change to the user deletes its tokens' entries.
 
 Invalidation happens in the flush: every ORM change to a user (sign-out's epoch, deactivation,
 password, role, scope, display name, a tablet's user deactivated when the pairing is revoked) or
@@ -152,8 +153,8 @@ def user_for_token(token: str, now: datetime) -> User | None:
             expires_at = _when(entry.get("expires_at"))
             if expires_at is not None and expires_at <= now:
                 return None
-            snapshot = cache.get(user_key(entry["user_id"]))
-            if _valid(snapshot, generation) and snapshot.get("id") == entry["user_id"]:
+            snapshot = entry.get("user")
+            if isinstance(snapshot, dict) and snapshot.get("id") == entry["user_id"]:
                 if not snapshot["active"]:
                     return None
                 used_at = _when(entry.get("used_at"))
@@ -175,6 +176,7 @@ def user_for_token(token: str, now: datetime) -> User | None:
             token_key(digest): {
                 "v": VERSION, "g": generation, "id": row.id, "user_id": row.user_id,
                 "expires_at": _iso(row.expires_at), "used_at": _iso(now if note_use else row.last_used_at),
+                "user": _snapshot(user, generation),
             },
             user_key(user.id): _snapshot(user, generation),
         }, read_at)
@@ -206,15 +208,22 @@ def _changed_columns(obj) -> set[str]:
 def _collect(session: orm.Session, _context, _instances) -> None:
     """Before each flush: the entries the flush makes stale."""
     keys: set[str] = set()
+    users: list[int] = []
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, User) and obj.id is not None:
             if obj in session.deleted or _changed_columns(obj) & SNAPSHOTTED:
-                keys.add(user_key(obj.id))
+                users.append(obj.id)
         elif isinstance(obj, ApiToken) and obj.token_hash:
             if obj in session.deleted or _changed_columns(obj) - TOKEN_BOOKKEEPING - {"user"}:
                 keys.add(token_key(obj.token_hash))
                 for old in sa.inspect(obj).attrs.token_hash.history.deleted or ():
                     keys.add(token_key(old))
+    if users and enabled():
+        keys.update(user_key(user_id) for user_id in users)
+        # Each token entry holds its user's snapshot too (one round trip per request).
+        with session.no_autoflush:
+            digests = session.scalars(sa.select(ApiToken.token_hash).where(ApiToken.user_id.in_(users)))
+            keys.update(token_key(digest) for digest in digests)
     if keys:
         _invalidate(session, keys)
 
