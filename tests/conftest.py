@@ -167,6 +167,7 @@ def rolled_back(app):
         if sqlite:
             raw.isolation_level = ""
         connection.close()
+        cache.clear()  # what the cache learnt inside was rolled back with the rows
 
 
 def empty_tables() -> None:
