@@ -12,8 +12,9 @@ Redis when ``REDIS_URL`` (or ``RATELIMIT_STORAGE_URI``) is set, shared by every 
 client address is ``X-Forwarded-For``'s when ``PROXY_FIX_X_FOR`` names the proxies in front.
 
 Every limit counts ``POST`` tries (:data:`LIMITED_METHODS`), so reads skip the limiter altogether
-(:func:`_is_read`): it would only look up that no limit applies, on every request of the hot path.
-A limit on a read, or a default or application-wide limit, must change :data:`LIMITED_METHODS`.
+(:func:`_is_read`): its hook before every request would only find that no limit applies, on every
+request of the hot path. A limit on a read must change :data:`LIMITED_METHODS`; a default or
+application-wide limit (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``) brings the hook back.
 """
 
 from flask import Flask, current_app, request
@@ -83,12 +84,23 @@ def _is_read() -> bool:
     )
 
 
+def _check_limited_requests():
+    """The limiter's own hook before each request, for the requests a limit can apply to."""
+    if not _is_read():
+        return limiter._check_request_limit()
+    return None
+
+
 _filtering = False
 
 
 def init_app(app: Flask) -> None:
-    """The one limiter of every app gets the filter once."""
+    """After ``limiter.init_app``: the limiter's decorators and its hook skip reads."""
     global _filtering
     if not _filtering:
         limiter.request_filter(_is_read)
         _filtering = True
+    hooks = app.before_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(hooks):
+        if hook == limiter._check_request_limit:
+            hooks[index] = _check_limited_requests

@@ -252,3 +252,18 @@ def test_each_documented_variable_is_read_from_the_environment(name, monkeypatch
             monkeypatch.delenv(other, raising=False)
     monkeypatch.setenv(name, value)
     assert app_config.load(tmp_path, None)[key] == expected
+
+
+def test_reads_skip_the_limiter(limited, monkeypatch):
+    """Every limit counts POST tries: a GET never asks the limiter (nor its storage)."""
+    app = limited()
+    calls = []
+    manager = limiter.limit_manager
+    scope = manager.exemption_scope
+    monkeypatch.setattr(manager, "exemption_scope", lambda *a, **k: calls.append(a) or scope(*a, **k))
+    assert _from(app, "10.0.0.9").get("/healthz").status_code == 200
+    assert _from(app, "10.0.0.9").get("/api/v1/openapi.json").status_code == 200
+    assert calls == []
+    UserFactory(username="kim")
+    _login(_from(app, "10.0.0.9"), "kim", "wrong-password-1")
+    assert calls  # a POST still does
