@@ -50,10 +50,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(target: str, port: int, env: dict) -> subprocess.Popen:
+def start(target: str, port: int, env: dict, root: Path = ROOT) -> subprocess.Popen:
     proc = subprocess.Popen(
         [*GUNICORN, "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     for _ in range(200):
         try:
@@ -90,7 +90,7 @@ def wrk(url: str, duration: int, headers: dict[str, str]) -> dict:
     return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(bad.group(1)) if bad else 0}
 
 
-def bearer_token(env: dict) -> str:
+def bearer_token(env: dict, root: Path = ROOT) -> str:
     """A fresh API token for the demo's center manager."""
     code = (
         "from app import create_app;from app.extensions import db;from app.auth.models import User;"
@@ -99,7 +99,7 @@ def bearer_token(env: dict) -> str:
         "u=db.session.scalar(sa.select(User).where(User.username=='manager'));"
         "t=issue_token(None,u,name='bench',expires_in_days=1);db.session.commit();print(t)"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--only", nargs="*", help="targets to run (hello always runs)")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout whose wsgi:app to serve (another commit, to compare)")
     args = parser.parse_args()
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
@@ -129,11 +131,11 @@ def main() -> None:
     else:
         env.pop("REDIS_URL", None)
     app_port, hello_port = free_port(), free_port()
-    app = start("wsgi:app", app_port, env)
+    app = start("wsgi:app", app_port, env, args.root)
     hello_app = start("bench.auth_overhead:hello()", hello_port, env)
     base = f"http://127.0.0.1:{app_port}"
     try:
-        token = bearer_token(env)
+        token = bearer_token(env, args.root)
         cookie = session_cookie(base, "manager")
         assert requests.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         targets = {
@@ -154,6 +156,7 @@ def main() -> None:
         stop(app)
         stop(hello_app)
     hello_rps = max(r["rps"] for r in results["hello"])
+    print(f"root: {args.root}  redis: {args.redis or '-'}")
     print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"{'target':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of hello':>10}{'non-2xx':>9}")
     for name, runs in results.items():

@@ -5,8 +5,8 @@ Two kinds of entry, JSON in :mod:`app.cache` (Redis, shared by every worker and 
 
 - ``auth:user:<id>``: a snapshot of the user (:data:`SNAPSHOT_FIELDS`: what the loaders check and
   what ``current_user`` is read for). The request's :class:`User` is rebuilt from it without a
-  query and attached to the session (``merge(load=False)``): any other column or relationship
-  that is touched loads lazily as usual, and a write to it flushes as usual.
+  query, as a loaded row is, and attached to the session: any other column or relationship that
+  is touched loads lazily as usual, and a write to it flushes as usual.
 - ``auth:token:<sha256>``: the token's id, user id, ``expires_at`` (refused by the cached value),
   the ``last_used_at`` last written, so that the write happens at most every :data:`USED_EVERY`
   (API.md lists ``last_used_at`` to that precision), and a copy of its user's snapshot, so that
@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import orm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import ApiToken, User, hash_token
 from app.cache import cache
@@ -93,15 +94,22 @@ def _valid(entry: Any, generation: Any) -> bool:
 # --- reading ------------------------------------------------------------------------------
 
 
+_USERS = sa.inspect(User).class_manager
+
+
 def _attach(snapshot: dict) -> User:
-    """The user of ``snapshot`` in this request's session, without a query."""
+    """The user of ``snapshot`` in this request's session, without a query: built as a loaded
+    row is (committed values, no history), the other columns left to load on first touch."""
     session = db.session()
     present = session.identity_map.get(sa.orm.util.identity_key(User, snapshot["id"]))
     if present is not None:
         return present
-    user = User(**{name: snapshot[name] for name in SNAPSHOT_FIELDS})
-    orm.make_transient_to_detached(user)  # the other columns load on first touch
-    return session.merge(user, load=False)
+    user = _USERS.new_instance()
+    for name in SNAPSHOT_FIELDS:
+        set_committed_value(user, name, snapshot[name])
+    orm.make_transient_to_detached(user)
+    session.add(user)
+    return user
 
 
 def _snapshot(user: User, generation: Any) -> dict:
