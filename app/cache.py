@@ -11,11 +11,14 @@ Values are JSON (never pickle: the network is not trusted); keys get ``CACHE_KEY
 Redis unreachable is a miss, never a 500: the failure is logged once, Redis is left alone for
 ``CACHE_RETRY_SECONDS``, and the deletes it missed are sent again when it answers (a TTL on
 every key is the backstop). Without Redis each process has its own dict, so two workers do not
-see each other's deletes: run more than one process only with Redis (README, "Deployment").
+see each other's deletes: run more than one process only with Redis (README, "Deployment");
+in production without Redis an entry lives ``CACHE_MEMORY_MAX_TTL`` (5 s) at most.
 
 ``invalidate_after_commit`` deletes at once and again in the SQLAlchemy session's
 ``after_commit``: a reader that filled the key from the old rows between the flush and the
-commit cannot keep them. The second delete is dropped when the transaction rolls back.
+commit cannot keep them, and a third ``CACHE_LATE_DELETE_SECONDS`` (1 s) later takes away what a
+reader that loaded the old rows just before the commit stored just after it. The deletes after
+the commit are dropped when the transaction rolls back.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ log = logging.getLogger(__name__)
 EXTENSION = "ieum_cache"
 AFTER_COMMIT = "ieum_cache_after_commit"
 DEFAULT_TTL = 3600
+# A reader that loaded the old rows just before the commit may store them just after the
+# after-commit delete: one more delete this much later takes that away too.
+LATE_DELETE_SECONDS = 1.0
+DELETE_CHUNK = 1000
+# Without Redis in production, an entry lives this long at most (workers do not share deletes).
+PRODUCTION_MEMORY_TTL = 5
 
 
 def _dumps(value: Any) -> str:
@@ -47,9 +56,10 @@ class MemoryBackend:
 
     name = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, max_ttl: float | None = None) -> None:
         self._data: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
+        self._max_ttl = max_ttl
 
     def get_many(self, keys: list[str]) -> list[str | None]:
         now = time.monotonic()
@@ -67,6 +77,8 @@ class MemoryBackend:
         return out
 
     def set_many(self, items: dict[str, str], ttl: int) -> None:
+        if self._max_ttl is not None:
+            ttl = min(ttl, self._max_ttl)
         expires = time.monotonic() + ttl
         with self._lock:
             for key, text in items.items():
@@ -151,7 +163,13 @@ class RedisBackend:
         if self._available():
             try:
                 self._recovered()
-                self._client.delete(*keys)
+                if len(keys) <= DELETE_CHUNK:
+                    self._client.delete(*keys)
+                else:  # a national publish: many keys, in commands of a bounded size
+                    pipe = self._client.pipeline(transaction=False)
+                    for i in range(0, len(keys), DELETE_CHUNK):
+                        pipe.delete(*keys[i : i + DELETE_CHUNK])
+                    pipe.execute()
                 return
             except self._errors as error:
                 self._failed(error)
@@ -234,7 +252,16 @@ class Cache:
         self.delete_many(keys)
         backend, prefix = self._state()
         full = [prefix + k for k in keys]
-        self.after_commit(lambda: backend.delete_many(full), session=session)
+        late = float(current_app.config.get("CACHE_LATE_DELETE_SECONDS", LATE_DELETE_SECONDS) or 0)
+
+        def after() -> None:
+            backend.delete_many(full)
+            if late > 0:
+                timer = threading.Timer(late, backend.delete_many, args=(full,))
+                timer.daemon = True
+                timer.start()
+
+        self.after_commit(after, session=session)
 
 
 cache = Cache()
@@ -274,7 +301,12 @@ def make_backend(config) -> MemoryBackend | RedisBackend:
             timeout=float(config.get("CACHE_REDIS_TIMEOUT", 0.25)),
             retry_seconds=float(config.get("CACHE_RETRY_SECONDS", 5)),
         )
-    return MemoryBackend()
+    max_ttl = config.get("CACHE_MEMORY_MAX_TTL")
+    if max_ttl is None and config.get("IEUM_ENV") == "production":
+        # Production without Redis may run several workers that cannot see each other's deletes.
+        log.warning("cache: no REDIS_URL; each process caches for %s s at most", PRODUCTION_MEMORY_TTL)
+        max_ttl = PRODUCTION_MEMORY_TTL
+    return MemoryBackend(max_ttl=float(max_ttl) if max_ttl is not None else None)
 
 
 def init_app(app: Flask) -> None:

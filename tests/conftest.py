@@ -100,6 +100,8 @@ def _test_config(database_url: str, instance: Path | None = None) -> dict:
         # Who the caller is from the cache, in-process as well (one process per test worker).
         "PRINCIPAL_CACHE": "on",
         # Each xdist worker (and each run) keys its cache apart; the in-process cache by default.
+        # No delete a second after a commit: it would land in the next test (tests/app/test_cache.py).
+        "CACHE_LATE_DELETE_SECONDS": 0,
         "CACHE_KEY_PREFIX": f"ieum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:",
     }
 

@@ -9,8 +9,9 @@ def init_app(app: Flask) -> None:
     from app.api import register
     from app.auth.models import Role
     from app.extensions import csrf
-    from programs.feeds import api, pages, views
+    from programs.feeds import api, pages, stored, views
 
+    stored.init_app(app)
     csrf.exempt(views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(pages.bp)

@@ -43,6 +43,16 @@ def test_config_chooses_the_backend():
     assert isinstance(make_backend({"REDIS_URL": REDIS_URL, "CACHE_BACKEND": "memory"}), MemoryBackend)
 
 
+def test_production_without_redis_keeps_entries_briefly(app, monkeypatch):
+    backend = make_backend({"IEUM_ENV": "production"})
+    assert isinstance(backend, MemoryBackend) and backend._max_ttl == cache_module.PRODUCTION_MEMORY_TTL
+    monkeypatch.setitem(app.extensions, EXTENSION, (MemoryBackend(max_ttl=1), PREFIX))
+    cache.set("day", "x", ttl=3600)
+    time.sleep(1.2)
+    assert cache.get("day") is None
+    assert make_backend({})._max_ttl is None
+
+
 def test_values_round_trip_as_json(backend):
     value = {"sessions": [{"id": 3, "title": "체조", "at": "09:30"}], "n": 1.5, "ok": True}
     cache.set("day:1", value)
@@ -68,6 +78,14 @@ def test_get_many_delete_many(backend):
     cache.delete("c")
     assert cache.get("c") is None
     assert cache.get_many([]) == {}
+
+
+def test_many_keys_at_once(backend):
+    keys = [f"day:{i}" for i in range(2500)]
+    cache.set_many(dict.fromkeys(keys, 1))
+    cache.delete_many(keys[:2400])
+    found = cache.get_many(keys)
+    assert [k for k, v in found.items() if v] == keys[2400:]
 
 
 def test_expiry(backend):
@@ -111,6 +129,18 @@ def test_invalidate_after_commit_deletes_now_and_after_commit(backend):
     cache.set("day", "after")
     db.session.commit()  # the callbacks ran once; a later commit deletes nothing
     assert cache.get("day") == "after"
+
+
+def test_a_late_delete_takes_away_what_a_slow_reader_stored(backend, app_config):
+    app_config(CACHE_LATE_DELETE_SECONDS=0.3)
+    cache.set("day", "old")
+    _write()
+    cache.invalidate_after_commit("day")
+    db.session.commit()
+    cache.set("day", "read before the commit, stored after it")
+    assert cache.get("day") is not None
+    time.sleep(0.6)
+    assert cache.get("day") is None
 
 
 def test_rollback_drops_the_second_delete(backend):

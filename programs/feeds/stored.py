@@ -1,0 +1,94 @@
+"""Feeds that cost nothing while unchanged: each feed's (ETag, body) and its key's hash are
+kept in :mod:`app.cache`, so ``If-None-Match`` answers 304 and an unchanged 200 serves the
+stored body, with no render and no query.
+
+The ETag is still the hash of the body (API.md: it changes only when the content does). An
+entry is used only under the same *fingerprint*: the feed's first day (it goes back
+:data:`ical.HISTORY_DAYS`), the public base URL (the join links) and the organizer. Everything
+else the text holds is invalidated through :mod:`programs.schedule.changes`: the sessions,
+their invitations, program titles and categories, instructor and center names, and the keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from flask import current_app
+
+from app import clock
+from app.cache import cache
+from app.errors import NotFound
+from app.extensions import db
+from programs.catalog.models import Instructor
+from programs.feeds import ical
+from programs.feeds import keys as calendar_keys
+from programs.schedule import changes
+
+TTL = 3600  # a backstop (the feeds ask hourly): every change deletes the entry at once
+CENTER, INSTRUCTOR = "center", "instructor"
+BODY = ":body"  # the body's key next to the entry's (a 304 reads only the entry)
+
+
+def feed_key(kind: str, feed_id: int) -> str:
+    return f"feed:{kind}:{feed_id}"
+
+
+def _hash(key: str | None) -> str:
+    return hashlib.sha256((key or "").encode()).hexdigest()
+
+
+def fingerprint() -> str:
+    since = clock.today() - timedelta(days=ical.HISTORY_DAYS)
+    organizer = current_app.config.get("CALENDAR_ORGANIZER") or ""
+    return f"{since.isoformat()}|{ical.base_url()}|{organizer}"
+
+
+def _stored_key(kind: str, feed_id: int) -> str | None:
+    if kind == CENTER:
+        return calendar_keys.center_calendar_key(feed_id)
+    instructor = db.session.get(Instructor, feed_id)
+    return instructor.calendar_key if instructor else None
+
+
+RENDER: dict[str, Callable[[int, str | None], bytes]] = {
+    CENTER: ical.center_feed,
+    INSTRUCTOR: ical.instructor_feed,
+}
+
+
+def feed(kind: str, feed_id: int, given_key: str | None, known: Iterable[str] = ()) -> tuple[str, bytes | None]:
+    """``(etag, body)`` of the feed, or 404 for a wrong key (checked against the stored hash
+    when warm). ``body`` is None when the stored ETag is one of ``known`` (If-None-Match):
+    the 304 then fetches only the small entry, never the body."""
+    key = feed_key(kind, feed_id)
+    mark = fingerprint()
+    known = set(known)
+    keys = [key] if known else [key, key + BODY]
+    found = cache.get_many(keys)
+    entry = found[key]
+    if entry and entry.get("fp") == mark:
+        if not given_key or not hmac.compare_digest(entry["key"], _hash(given_key)):
+            raise NotFound()
+        if entry["etag"] in known:
+            return entry["etag"], None
+        body = found.get(key + BODY) if not known else cache.get(key + BODY)
+        if isinstance(body, str):
+            return entry["etag"], body.encode()
+    body = RENDER[kind](feed_id, given_key)  # checks the key itself (404)
+    etag = ical.etag(body)
+    entry = {"fp": mark, "key": _hash(_stored_key(kind, feed_id)), "etag": etag}
+    cache.set_many({key: entry, key + BODY: body.decode()}, ttl=TTL)
+    return etag, body
+
+
+def _invalidate(change: changes.ScheduleChange) -> None:
+    keys = [feed_key(CENTER, c) for c in sorted(change.all_centers)]
+    keys += [feed_key(INSTRUCTOR, i) for i in sorted(change.instructors)]
+    cache.invalidate_after_commit(*keys, *(k + BODY for k in keys))
+
+
+def init_app(app) -> None:
+    changes.listen(_invalidate)
