@@ -226,7 +226,7 @@ def _collect(session: orm.Session, _context, _instances) -> None:
                 keys.add(token_key(obj.token_hash))
                 for old in sa.inspect(obj).attrs.token_hash.history.deleted or ():
                     keys.add(token_key(old))
-    if users and enabled():
+    if users and has_app_context() and enabled():
         keys.update(user_key(user_id) for user_id in users)
         # Each token entry holds its user's snapshot too (one round trip per request).
         with session.no_autoflush:

@@ -74,6 +74,22 @@ def test_me_with_the_page_cookie_runs_no_sql_when_warm(client, login_as, count_q
     assert _warm(client, count_queries)["id"] == kim.id
 
 
+@pytest.mark.commits
+def test_a_warm_me_takes_no_database_connection(client, make_token, kim):
+    """Not even a pool checkout (with its pre-ping): the request never needs the database."""
+    headers = make_token(kim)
+    assert client.get(ME, headers=headers).status_code == 200
+    checkouts = []
+    listener = lambda *args: checkouts.append(args)  # noqa: E731
+    sa.event.listen(db.engine, "checkout", listener)
+    try:
+        assert client.get(ME, headers=headers).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "checkout", listener)
+    assert checkouts == []
+    assert client.get("/healthz").status_code == 200
+
+
 def test_a_managers_page_loads_the_user_without_sql(client, login_as, count_queries):
     center = CenterFactory()
     manager = UserFactory(role=Role.CENTER_MANAGER, center_id=center.id, county_id=center.county_id)
