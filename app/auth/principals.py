@@ -88,7 +88,21 @@ def _ttl() -> int:
 
 
 def _valid(entry: Any, generation: Any) -> bool:
-    return isinstance(entry, dict) and entry.get("v") == VERSION and entry.get("g") == generation
+    """An entry of this format and of the current generation (none yet: nothing is valid)."""
+    return (
+        generation is not None and isinstance(entry, dict)
+        and entry.get("v") == VERSION and entry.get("g") == generation
+    )
+
+
+def _generation(seen: Any) -> str:
+    """The generation to fill with: the one seen, or a new one when there is none (never filled
+    with "none", so that a generation lost from the cache refuses every entry)."""
+    if seen is not None:
+        return seen
+    generation = _new_generation()
+    cache.set(GENERATION_KEY, generation, ttl=GENERATION_TTL)
+    return generation
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -118,6 +132,8 @@ def _snapshot(user: User, generation: Any) -> dict:
 
 def _fill(entries: dict[str, dict], read_at: float) -> None:
     """Store ``entries`` unless a writer fenced one of them after ``read_at`` (wall clock)."""
+    if db.session().dirty:
+        return  # this unit of work changed rows: they may not be what was committed
     fences = cache.get_many([_fence_key(key) for key in entries])
     if any(isinstance(f, int | float) and f > read_at - CLOCK_SLACK_SECONDS for f in fences.values()):
         return
@@ -137,7 +153,7 @@ def user_by_id(user_id: int, generation: Any = ..., cached: Any = ...) -> User |
     read_at = time.time()
     user = db.session.get(User, user_id)
     if user is not None:
-        _fill({key: _snapshot(user, generation)}, read_at)
+        _fill({key: _snapshot(user, _generation(generation))}, read_at)
     return user
 
 
@@ -153,6 +169,7 @@ def user_for_token(token: str, now: datetime) -> User | None:
     """The active user of a bearer token that is neither revoked nor expired, else None."""
     digest = hash_token(token)
     generation = None
+    read_at = time.time()
     if enabled():
         key = token_key(digest)
         found = cache.get_many([GENERATION_KEY, key])
@@ -168,9 +185,8 @@ def user_for_token(token: str, now: datetime) -> User | None:
                 used_at = _when(entry.get("used_at"))
                 if used_at is None or now - used_at > USED_EVERY:
                     _note_use(entry["id"], now)  # commits: before the user joins the session
-                    cache.set(key, {**entry, "used_at": now.isoformat()}, ttl=_ttl())
+                    _fill({key: {**entry, "used_at": now.isoformat()}}, read_at)
                 return _attach(snapshot)
-    read_at = time.time()
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
     )
@@ -180,6 +196,7 @@ def user_for_token(token: str, now: datetime) -> User | None:
     usable = row.usable(now)
     note_use = usable and (row.last_used_at is None or now - row.last_used_at > USED_EVERY)
     if enabled():  # an inactive user's token too: refused from the cache from now on
+        generation = _generation(generation)
         _fill({
             token_key(digest): {
                 "v": VERSION, "g": generation, "id": row.id, "user_id": row.user_id,

@@ -274,6 +274,18 @@ def test_a_bulk_update_of_users_refuses_every_cached_entry(app, make_token, coun
     assert api.get(ME, headers=headers).status_code == 401
 
 
+def test_a_generation_lost_from_the_cache_refuses_every_entry(app, make_token, count_queries, kim):
+    """Evicted or flushed, the generation takes every entry with it (none is filled without)."""
+    headers = make_token(kim)
+    api = app.test_client()
+    _warm(api, count_queries, headers)
+    cache.delete(principals.GENERATION_KEY)
+    with count_queries() as statements:
+        assert api.get(ME, headers=headers).status_code == 200
+    assert statements  # read again from the database
+    _warm(api, count_queries, headers)
+
+
 def test_a_revoked_tablet_pairing_refuses_its_warm_token(app, client, count_queries):
     center = CenterFactory()
     coordinator = UserFactory(role=Role.COORDINATOR)
