@@ -89,7 +89,7 @@ def defaults() -> dict[str, Any]:
         # Who the caller is, from the cache (app/auth/principals.py): auto (with Redis), on, off;
         # the entries' lifetime in seconds (every change deletes them at once; 0 turns it off).
         "PRINCIPAL_CACHE": "auto",
-        "PRINCIPAL_CACHE_TTL": 300,
+        "PRINCIPAL_CACHE_TTL": 60,
         # Reports: may county viewers download member names?
         # (policy.can_export_member_names)
         "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,

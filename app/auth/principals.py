@@ -22,7 +22,10 @@ outside the session is not seen: change users and tokens through the ORM or the 
 A reader that missed fills the entry from the rows it read. Against a writer that commits
 between that read and the fill, the writer leaves a *fence* (the time after its commit) and a
 reader does not fill when a fence is newer than its own read (minus :data:`CLOCK_SLACK_SECONDS`
-for clocks of different app servers). The TTL (``PRINCIPAL_CACHE_TTL``) is the backstop.
+for clocks of different app servers). The TTL (``PRINCIPAL_CACHE_TTL``, 60 s) is the backstop,
+also for the one case the deletes cannot reach: a server cut off from Redis while it revokes
+(its missed deletes are sent when it reaches Redis again, meanwhile others may read the entry).
+Redis unreachable for a reader is a miss: the caller is read from PostgreSQL.
 
 ``PRINCIPAL_CACHE``: ``auto`` (default) uses the cache only when it is shared (Redis): with the
 in-process fallback a second worker would not see the first one's deletes. ``on`` uses it
@@ -45,7 +48,7 @@ from app.cache import cache
 from app.extensions import db
 
 VERSION = 1
-DEFAULT_TTL = 300
+DEFAULT_TTL = 60
 USED_EVERY = timedelta(minutes=5)
 FENCE_SECONDS = 30
 CLOCK_SLACK_SECONDS = 1.0

@@ -409,3 +409,24 @@ def test_a_user_deactivated_on_one_server_is_refused_by_the_other_at_once(two_se
     assert response.status_code == 200
     assert second.test_client().get(ME, headers=headers).status_code == 401
     assert cookie_client.get(ME).status_code == 401
+
+
+@pytest.mark.commits
+def test_with_redis_unreachable_the_caller_is_read_from_the_database(app, database_url, kim, make_token):
+    """Redis down is a miss: every request is checked against PostgreSQL, revocation included."""
+    server = create_app({
+        **_test_config(database_url), "CACHE_REDIS_URL": "redis://127.0.0.1:1/0", "PRINCIPAL_CACHE": "auto",
+        "CACHE_REDIS_TIMEOUT": 0.05,
+    })
+    server.test_client_class = FreshContextClient
+    try:
+        headers = make_token(kim)
+        admin = make_token(UserFactory(role=Role.ADMIN))
+        api = server.test_client()
+        assert api.get(ME, headers=headers).status_code == 200
+        token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == kim.id))
+        assert api.delete(f"/api/v1/tokens/{token_id}", headers=admin).status_code == 204
+        assert api.get(ME, headers=headers).status_code == 401
+    finally:
+        with server.app_context():
+            db.engine.dispose()
