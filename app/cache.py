@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -252,12 +253,31 @@ class Cache:
         self.delete_many(keys)
         backend, prefix = self._state()
         full = [prefix + k for k in keys]
+        self._now_and_later(lambda: backend.delete_many(full), session)
+
+    def rotate_after_commit(self, *keys: str, ttl: int = DEFAULT_TTL, session: Session | None = None) -> None:
+        """Give each key a new random value now and again after the commit (and a moment
+        later): a *generation*. An entry that stored the generation it was built under is
+        stale once the generation moved, however late its reader stored it."""
+        keys = tuple(dict.fromkeys(keys))
+        if not keys:
+            return
+        backend, prefix = self._state()
+        full = [prefix + k for k in keys]
+
+        def rotate() -> None:
+            backend.set_many({k: _dumps(secrets.token_hex(8)) for k in full}, int(ttl))
+
+        rotate()
+        self._now_and_later(rotate, session)
+
+    def _now_and_later(self, fn: Callable[[], None], session: Session | None) -> None:
         late = float(current_app.config.get("CACHE_LATE_DELETE_SECONDS", LATE_DELETE_SECONDS) or 0)
 
         def after() -> None:
-            backend.delete_many(full)
+            fn()
             if late > 0:
-                timer = threading.Timer(late, backend.delete_many, args=(full,))
+                timer = threading.Timer(late, fn)
                 timer.daemon = True
                 timer.start()
 

@@ -5,7 +5,8 @@ The snapshot holds the center invited sessions that the center's own manager and
 see (published, or cancelled after publishing), each with its times, status, title,
 instructor and room, and the next published session after the day. It does not depend on
 who reads it among those users, so it is only served to a center manager of that center.
-:mod:`programs.schedule.changes` says what changed; :func:`_invalidate` deletes the days.
+:mod:`programs.schedule.changes` says what changed; :func:`_invalidate` moves the
+generations of those centers (or dates) so that their snapshots are built again.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from programs.rooms.models import VideoRoom
 from programs.schedule import changes
 from programs.schedule.models import Session, SessionCenter
 
-TTL = 15 * 60  # a backstop: every change deletes the day at once
+TTL = 15 * 60  # a backstop: every change moves a generation at once
+GEN_TTL = 2 * 24 * 3600  # longer than any snapshot
 VERSION = 1
-# Days kept around "today" for a center whose schedule changed somewhere else (its next session).
+# Days around "today" moved with a broad change of other dates (their next session).
 AROUND_TODAY = (-1, 0, 1)
 
 
@@ -173,15 +175,20 @@ def serves(user, center_id: int | None = None) -> bool:
 
 def day_for(user, day: date | None = None, *, also: tuple[str, ...] = ()) -> tuple[Day, dict]:
     """The user's center's ``day`` (today by default), from the cache or built and stored;
-    ``also`` are more cache keys fetched in the same round trip (returned as a dict)."""
+    ``also`` are more cache keys fetched in the same round trip (returned as a dict).
+
+    A snapshot keeps the generations of its center and its date it was built under; either
+    moved (:func:`_invalidate`) and it is built again."""
     day = day or clock.today()
     key = day_key(user.center_id, day)
-    found = cache.get_many([key, *also])
+    gens = [center_gen_key(user.center_id), date_gen_key(day)]
+    found = cache.get_many([key, *gens, *also])
     data = found.pop(key)
-    if not data or data.get("v") != VERSION:
+    current = [found.pop(g) for g in gens]
+    if not data or data.get("v") != VERSION or data.get("gens") != current:
         from centers.directory.scope import own_center
 
-        data = build(own_center(user), day)
+        data = {**build(own_center(user), day), "gens": current}
         cache.set(key, data, ttl=TTL)
     return load(data), found
 
@@ -189,12 +196,22 @@ def day_for(user, day: date | None = None, *, also: tuple[str, ...] = ()) -> tup
 # --- invalidation --------------------------------------------------------------------------
 
 
+def center_gen_key(center_id: int) -> str:
+    return f"tablet:gen:center:{center_id}"
+
+
+def date_gen_key(day: date) -> str:
+    return f"tablet:gen:date:{day.isoformat()}"
+
+
 def _invalidate(change: changes.ScheduleChange) -> None:
-    keys = {day_key(c, d) for c, d in change.days}
-    today = clock.today()
-    for center_id in change.all_centers:
-        keys.update(day_key(center_id, today + timedelta(days=n)) for n in AROUND_TODAY)
-    cache.invalidate_after_commit(*sorted(keys))
+    keys = [center_gen_key(c) for c in sorted(change.centers)]
+    if change.dates:
+        # Every center on those dates, and the days around today (their next session).
+        today = clock.today()
+        dates = change.dates | {today + timedelta(days=n) for n in AROUND_TODAY}
+        keys += [date_gen_key(d) for d in sorted(dates)]
+    cache.rotate_after_commit(*keys, ttl=GEN_TTL)
 
 
 def init_app(app) -> None:

@@ -5,7 +5,7 @@ stored body, with no render and no query.
 The ETag is still the hash of the body (API.md: it changes only when the content does). An
 entry is used only under the same *fingerprint*: the feed's first day (it goes back
 :data:`ical.HISTORY_DAYS`), the public base URL (the join links) and the organizer. Everything
-else the text holds is invalidated through :mod:`programs.schedule.changes`: the sessions,
+else the text holds moves a generation through :mod:`programs.schedule.changes`: the sessions,
 their invitations, program titles and categories, instructor and center names, and the keys.
 """
 
@@ -27,6 +27,7 @@ from programs.feeds import ical
 from programs.feeds import keys as calendar_keys
 from programs.schedule import changes
 
+GEN_TTL = 2 * 24 * 3600  # longer than any entry
 TTL = 3600  # a backstop (the feeds ask hourly): every change deletes the entry at once
 CENTER, INSTRUCTOR = "center", "instructor"
 BODY = ":body"  # the body's key next to the entry's (a 304 reads only the entry)
@@ -59,35 +60,43 @@ RENDER: dict[str, Callable[[int, str | None], bytes]] = {
 }
 
 
+def gen_key(kind: str, feed_id: int | None = None) -> str:
+    """A feed's generation, or (no id) the generation of every feed."""
+    return f"feed:gen:{kind}:{feed_id}" if feed_id is not None else "feed:gen:all"
+
+
 def feed(kind: str, feed_id: int, given_key: str | None, known: Iterable[str] = ()) -> tuple[str, bytes | None]:
     """``(etag, body)`` of the feed, or 404 for a wrong key (checked against the stored hash
     when warm). ``body`` is None when the stored ETag is one of ``known`` (If-None-Match):
-    the 304 then fetches only the small entry, never the body."""
+    the 304 then fetches only the small entry, never the body. An entry keeps the generations
+    of its feed and of all feeds it was built under (:func:`_invalidate` moves them)."""
     key = feed_key(kind, feed_id)
-    mark = fingerprint()
+    gens = [gen_key(kind, feed_id), gen_key(kind)]
     known = set(known)
-    keys = [key] if known else [key, key + BODY]
-    found = cache.get_many(keys)
+    found = cache.get_many([key, *gens] if known else [key, key + BODY, *gens])
     entry = found[key]
-    if entry and entry.get("fp") == mark:
+    current = [fingerprint(), *(found[g] for g in gens)]
+    if entry and entry.get("gens") == current:
         if not given_key or not hmac.compare_digest(entry["key"], _hash(given_key)):
             raise NotFound()
         if entry["etag"] in known:
             return entry["etag"], None
         body = found.get(key + BODY) if not known else cache.get(key + BODY)
-        if isinstance(body, str):
-            return entry["etag"], body.encode()
+        if isinstance(body, dict) and body.get("etag") == entry["etag"]:
+            return entry["etag"], body["text"].encode()
     body = RENDER[kind](feed_id, given_key)  # checks the key itself (404)
     etag = ical.etag(body)
-    entry = {"fp": mark, "key": _hash(_stored_key(kind, feed_id)), "etag": etag}
-    cache.set_many({key: entry, key + BODY: body.decode()}, ttl=TTL)
+    entry = {"gens": current, "key": _hash(_stored_key(kind, feed_id)), "etag": etag}
+    cache.set_many({key: entry, key + BODY: {"etag": etag, "text": body.decode()}}, ttl=TTL)
     return etag, body
 
 
 def _invalidate(change: changes.ScheduleChange) -> None:
-    keys = [feed_key(CENTER, c) for c in sorted(change.all_centers)]
-    keys += [feed_key(INSTRUCTOR, i) for i in sorted(change.instructors)]
-    cache.invalidate_after_commit(*keys, *(k + BODY for k in keys))
+    keys = [gen_key(CENTER, c) for c in sorted(change.centers)]
+    keys += [gen_key(INSTRUCTOR, i) for i in sorted(change.instructors)]
+    if change.every_feed or change.dates:
+        keys.append(gen_key(CENTER))
+    cache.rotate_after_commit(*keys, ttl=GEN_TTL)
 
 
 def init_app(app) -> None:

@@ -1,12 +1,13 @@
-"""The one seam that says "the schedule changed here": which centers' days, which centers,
-which instructors. Caches (the tablet's day, the calendar feeds) listen and invalidate.
+"""The one seam that says "the schedule changed here": which centers, which instructors, or
+which dates for every center. Caches (the tablet's day, the calendar feeds) listen and move
+their generations (:meth:`app.cache.Cache.rotate_after_commit`).
 
 Every ORM write is seen in the flush: a session added, edited, cancelled, rescheduled (its old
 and new date), its invitations added or removed, its room replaced; a program's title or
 category, an instructor's name or calendar key, a center's name. Writes that bypass the ORM
 (the week's publish, a center's calendar key) call :func:`sessions_changed` or
 :func:`announce` themselves. Listeners run inside the flush or the service; they should only
-queue cache deletes (``cache.invalidate_after_commit``), never write rows.
+touch the cache, never write rows.
 """
 
 from __future__ import annotations
@@ -25,24 +26,22 @@ from programs.catalog.models import Instructor, Program
 from programs.schedule.models import Session, SessionCenter
 
 PENDING = "ieum_schedule_changes"
-# A program renamed: the days whose caches hold its title (the tablet's window around today).
+# More sessions than this at once (a national publish): say "these dates, every center" instead
+# of naming each center (the caches then move one generation per date, not one per center).
+BROAD_SESSIONS = 200
+# A program or instructor renamed: the tablet's days around today that may show the name.
 RENAME_DAYS = (-1, 0, 1)
-# A rename reaches the feeds of sessions back to this many days (the feeds' own history).
-RENAME_HISTORY_DAYS = 90
 
 
 @dataclass
 class ScheduleChange:
-    days: set[tuple[int, date]] = field(default_factory=set)  # (center_id, date)
-    centers: set[int] = field(default_factory=set)  # any of the center's days, or its name/key
-    instructors: set[int] = field(default_factory=set)
+    centers: set[int] = field(default_factory=set)  # the center's sessions, name or feed key
+    instructors: set[int] = field(default_factory=set)  # the instructor's sessions, name, key
+    dates: set[date] = field(default_factory=set)  # every center's day on these dates
+    every_feed: bool = False  # every calendar feed (a program renamed, a national publish)
 
     def __bool__(self) -> bool:
-        return bool(self.days or self.centers or self.instructors)
-
-    @property
-    def all_centers(self) -> set[int]:
-        return self.centers | {center_id for center_id, _ in self.days}
+        return bool(self.centers or self.instructors or self.dates or self.every_feed)
 
 
 _listeners: list[Callable[[ScheduleChange], None]] = []
@@ -60,41 +59,34 @@ def announce(change: ScheduleChange) -> None:
 
 
 def sessions_changed(session_ids: Iterable[int], *, extra: ScheduleChange | None = None) -> None:
-    """These sessions changed (their current dates, centers and instructors; ``extra`` adds
-    what they were before)."""
+    """These sessions changed: their centers and instructors (``extra`` adds what they were
+    before), or, for many sessions at once, their dates for every center and every feed."""
     change = extra or ScheduleChange()
-    _resolve(change, set(session_ids), {}, {})
+    _resolve(change, set(session_ids), {})
     announce(change)
 
 
-def _resolve(
-    change: ScheduleChange,
-    ids: set[int],
-    old_dates: dict[int, set[date]],
-    old_centers: dict[int, set[int]],
-) -> None:
-    """Every (center, date) of the sessions: current and former centers × current and former dates."""
+def _resolve(change: ScheduleChange, ids: set[int], old_dates: dict[int, set[date]]) -> None:
     if not ids:
         return
     s, sc = Session.__table__, SessionCenter.__table__
-    current_dates: dict[int, date] = {}
-    centers: dict[int, set[int]] = {i: set(old_centers.get(i, ())) for i in ids}
-    for chunk in _chunks(sorted(ids)):
-        rows = db.session.execute(
-            sa.select(s.c.id, s.c.date, s.c.instructor_id, sc.c.center_id)
-            .select_from(s.outerjoin(sc, sc.c.session_id == s.c.id))
-            .where(s.c.id.in_(chunk))
-        )
-        for row in rows:
-            current_dates[row.id] = row.date
-            change.instructors.add(row.instructor_id)
-            if row.center_id is not None:
-                centers[row.id].add(row.center_id)
-    for session_id in ids:
-        dates = set(old_dates.get(session_id, ()))
-        if session_id in current_dates:
-            dates.add(current_dates[session_id])
-        change.days.update((c, d) for c in centers[session_id] for d in dates)
+    if len(ids) > BROAD_SESSIONS:
+        change.every_feed = True
+        change.dates.update(d for dates in old_dates.values() for d in dates)
+        for chunk in _chunks(sorted(ids)):
+            change.dates.update(
+                db.session.scalars(sa.select(s.c.date).where(s.c.id.in_(chunk)).distinct())
+            )
+        return
+    rows = db.session.execute(
+        sa.select(s.c.instructor_id, sc.c.center_id)
+        .select_from(s.outerjoin(sc, sc.c.session_id == s.c.id))
+        .where(s.c.id.in_(sorted(ids)))
+    )
+    for row in rows:
+        change.instructors.add(row.instructor_id)
+        if row.center_id is not None:
+            change.centers.add(row.center_id)
 
 
 def _chunks(items: list[int], size: int = 5000):
@@ -102,22 +94,12 @@ def _chunks(items: list[int], size: int = 5000):
         yield items[i : i + size]
 
 
-def _renamed(change: ScheduleChange, column, value: int) -> None:
-    """A program's or instructor's text changed: the caches of its recent and coming sessions."""
+def _renamed(change: ScheduleChange) -> None:
+    """A program's title or an instructor's name: in every feed that lists it and in the
+    tablet's days around today, wherever: everything, once (renames are rare)."""
     today = clock.today()
-    s, sc = Session.__table__, SessionCenter.__table__
-    rows = db.session.execute(
-        sa.select(s.c.date, s.c.instructor_id, sc.c.center_id)
-        .select_from(s.join(sc, sc.c.session_id == s.c.id))
-        .where(column == value, s.c.date >= today - timedelta(days=RENAME_HISTORY_DAYS))
-        .where(s.c.published_at.is_not(None))
-    )
-    window = {today + timedelta(days=d) for d in RENAME_DAYS}
-    for row in rows:
-        change.instructors.add(row.instructor_id)
-        change.centers.add(row.center_id)
-        if row.date in window:
-            change.days.add((row.center_id, row.date))
+    change.every_feed = True
+    change.dates.update(today + timedelta(days=d) for d in RENAME_DAYS)
 
 
 # --- the flush ----------------------------------------------------------------------------
@@ -128,9 +110,7 @@ class _Pending:
     ids: set[int] = field(default_factory=set)
     new: list[Session] = field(default_factory=list)
     old_dates: dict[int, set[date]] = field(default_factory=dict)
-    old_centers: dict[int, set[int]] = field(default_factory=dict)
-    programs: set[int] = field(default_factory=set)
-    instructors: set[int] = field(default_factory=set)
+    renamed: bool = False
     change: ScheduleChange = field(default_factory=ScheduleChange)
 
 
@@ -149,24 +129,25 @@ def _collect(db_session: orm.Session, _context, _instances) -> None:
         if isinstance(obj, Session):
             _collect_session(pending, obj, deleted=obj in db_session.deleted)
         elif isinstance(obj, SessionCenter):
-            if obj.session_id is None:
-                continue  # appended to a session's invitations: the session is dirty too
-            pending.ids.add(obj.session_id)
-            for center_id in [obj.center_id, *_old(obj, "center_id")]:
-                pending.old_centers.setdefault(obj.session_id, set()).add(center_id)
+            pending.change.centers.update(c for c in [obj.center_id, *_old(obj, "center_id")] if c)
+            if obj.session_id is not None:  # else appended to a session: that one is dirty too
+                pending.ids.add(obj.session_id)
         elif isinstance(obj, Program) and obj.id is not None and _changed(obj, "title", "category"):
-            pending.programs.add(obj.id)
+            pending.renamed = True
         elif isinstance(obj, Instructor) and obj.id is not None and _changed(obj, "name", "calendar_key"):
-            pending.instructors.add(obj.id)
+            pending.change.instructors.add(obj.id)
+            pending.renamed = pending.renamed or _changed(obj, "name")
         elif isinstance(obj, Center) and obj.id is not None and _changed(obj, "name", "calendar_key"):
             pending.change.centers.add(obj.id)
         elif type(obj).__name__ == "VideoRoom":
             # A replaced room: /join's cached room name (rooms stand on the schedule).
-            session = getattr(obj, "session", None)
-            session_id = obj.session_id or (session.id if session is not None else None)
+            session_id = obj.session_id
+            if session_id is None:  # a new room on a session: the relationship is loaded
+                session = getattr(obj, "session", None)
+                session_id = session.id if session is not None else None
             if session_id is not None:
                 pending.ids.add(session_id)
-    if pending.ids or pending.new or pending.programs or pending.instructors or pending.change:
+    if pending.ids or pending.new or pending.renamed or pending.change:
         db_session.info[PENDING] = pending
 
 
@@ -178,13 +159,11 @@ def _collect_session(pending: _Pending, obj: Session, *, deleted: bool) -> None:
         return
     pending.ids.add(obj.id)
     pending.old_dates.setdefault(obj.id, set()).update(_old(obj, "date"))
-    if obj.date is not None:
-        pending.old_dates[obj.id].add(obj.date)
     pending.change.instructors.update(_old(obj, "instructor_id"))
     removed = sa.inspect(obj).attrs.invitations.history.deleted
-    pending.old_centers.setdefault(obj.id, set()).update(i.center_id for i in removed)
+    pending.change.centers.update(i.center_id for i in removed)
     if deleted:
-        pending.old_centers[obj.id].update(i.center_id for i in obj.invitations)
+        pending.change.centers.update(i.center_id for i in obj.invitations)
         if obj.instructor_id is not None:
             pending.change.instructors.add(obj.instructor_id)
 
@@ -196,12 +175,9 @@ def _announce_flushed(db_session: orm.Session, _context) -> None:
     with db_session.no_autoflush:
         change = pending.change
         ids = pending.ids | {obj.id for obj in pending.new if obj.id is not None}
-        _resolve(change, ids, pending.old_dates, pending.old_centers)
-        for program_id in pending.programs:
-            _renamed(change, Session.__table__.c.program_id, program_id)
-        for instructor_id in pending.instructors:
-            change.instructors.add(instructor_id)
-            _renamed(change, Session.__table__.c.instructor_id, instructor_id)
+        _resolve(change, ids, pending.old_dates)
+        if pending.renamed:
+            _renamed(change)
         announce(change)
 
 

@@ -143,6 +143,21 @@ def test_a_late_delete_takes_away_what_a_slow_reader_stored(backend, app_config)
     assert cache.get("day") is None
 
 
+def test_rotate_after_commit_moves_a_generation_now_and_after_the_commit(backend):
+    cache.set("gen", "g0")
+    _write()
+    cache.rotate_after_commit("gen")
+    during = cache.get("gen")
+    assert during not in (None, "g0")
+    db.session.commit()
+    after = cache.get("gen")
+    assert after not in (None, "g0", during)
+    _write()
+    cache.rotate_after_commit("gen")
+    db.session.rollback()
+    assert cache.get("gen") != after  # moved at once; the rollback only drops the second move
+
+
 def test_rollback_drops_the_second_delete(backend):
     cache.set("day", "old")
     _write()

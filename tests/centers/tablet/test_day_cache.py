@@ -118,7 +118,6 @@ def test_reschedule_reaches_the_new_day_too(w, client):
         headers=w["h"],
     )
     assert r.status_code == 201
-    assert not cached(w, tomorrow)
     clock.freeze(START + timedelta(days=1) - timedelta(minutes=30))
     assert "오전 10:00" in page(w)
 
@@ -290,3 +289,14 @@ def test_last_seen_is_written_at_most_every_few_minutes(w, app, count_queries):
     db.session.expire_all()
     assert db.session.get(TabletDevice, device.id).last_seen_at == clock.now()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TabletDevice)) == 1
+
+
+def test_publish_of_many_sessions_moves_the_dates(w, client, monkeypatch):
+    """A national publish names dates, not centers: the day changes all the same."""
+    from programs.schedule import changes
+
+    monkeypatch.setattr(changes, "BROAD_SESSIONS", 0)
+    draft = SessionFactory(centers=[w["a"]], status="draft", published_at=None, start_time=time(14))
+    assert draft.program.title not in warm(w)
+    assert client.post("/api/v1/weeks/2026-W48/publish", headers=w["h"]).json["published"] == 1
+    assert draft.program.title in page(w)

@@ -215,3 +215,16 @@ def test_etag_is_the_same_for_the_same_content(client, w):
     cache.clear()
     clock.freeze(clock.now() + timedelta(hours=3))
     assert client.get(center_url(w)).headers["ETag"] == tag
+
+
+def test_publish_of_many_sessions_moves_every_feed(client, w, monkeypatch):
+    from programs.schedule import changes
+
+    monkeypatch.setattr(changes, "BROAD_SESSIONS", 0)
+    draft = SessionFactory(program=w["program"], instructor=w["instructor"], centers=[w["center"]],
+                           date=date(2026, 11, 25), status="draft", published_at=None)
+    assert f"session-{draft.id}@" not in warm(client, center_url(w))
+    assert f"session-{draft.id}@" not in warm(client, instructor_url(w))
+    assert client.post("/api/v1/weeks/2026-W48/publish", headers=w["h"]).json["published"] == 1
+    assert f"session-{draft.id}@" in text(client, center_url(w))
+    assert f"session-{draft.id}@" in text(client, instructor_url(w))
