@@ -221,6 +221,9 @@ SAMPLES = {
     "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": ("true", "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY", True),
     "JITSI_EXTERNAL_API_URL": ("https://8x8.vc/a/external_api.js", "JITSI_EXTERNAL_API_URL", "https://8x8.vc/a/external_api.js"),
     "MAX_CONTENT_LENGTH": ("2048", "MAX_CONTENT_LENGTH", 2048),
+    "CACHE_REDIS_URL": ("redis://127.0.0.1:6379/4", "CACHE_REDIS_URL", "redis://127.0.0.1:6379/4"),
+    "CACHE_KEY_PREFIX": ("ieum-b:", "CACHE_KEY_PREFIX", "ieum-b:"),
+    "CACHE_MEMORY_MAX_TTL": ("7", "CACHE_MEMORY_MAX_TTL", 7),
     "PRINCIPAL_CACHE": ("off", "PRINCIPAL_CACHE", "off"),
     "PRINCIPAL_CACHE_TTL": ("60", "PRINCIPAL_CACHE_TTL", 60),
 }
