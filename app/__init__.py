@@ -39,7 +39,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import cache, i18n
+    from app import cache, i18n, rate_limits
 
     db.init_app(app)
     migrate.init_app(
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    rate_limits.init_app(app)
     cache.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -5,17 +5,17 @@ Feature packages make their endpoints with :func:`blueprint` and register them w
 ``api.register_blueprint``; the OpenAPI document is served at ``/api/v1/openapi.json``.
 """
 
-import sqlalchemy as sa
 from flask import Flask, abort, g, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.routing import IntegerConverter
 
-from app.auth.models import ApiToken, User, hash_token
+from app.auth import principals
+from app.auth.models import User
 from app.database import utcnow
 from app.errors import Invalid, Unauthorized
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.params import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 
 API_PREFIX = "/api/v1"
@@ -230,20 +230,10 @@ def page_of(args: dict) -> dict:
 
 
 def user_from_bearer(header: str | None) -> User | None:
+    """The user of an ``Authorization: Bearer`` token (see :mod:`app.auth.principals`)."""
     if not header or not header.lower().startswith("bearer "):
         return None
-    token = header.split(None, 1)[1].strip()
-    row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    )
-    now = utcnow()
-    if row is None or not row.usable(now):
-        return None
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
-        # Committed here, before the view starts its own unit of work.
-        row.last_used_at = now
-        db.session.commit()
-    return row.user
+    return principals.user_for_token(header.split(None, 1)[1].strip(), utcnow())
 
 
 def _authenticate_api_request():

@@ -37,6 +37,7 @@ ENV_KEYS = (
     "CACHE_REDIS_URL",
     "CACHE_KEY_PREFIX",
     "LIVE_EVENTS_CHANNEL",
+    "PRINCIPAL_CACHE",
     "LOGIN_RATE_LIMIT",
     "LOGIN_USERNAME_RATE_LIMIT",
     "TABLET_PAIR_RATE_LIMIT",
@@ -50,6 +51,7 @@ INT_ENV_KEYS = (
     "LIVE_BOARD_POLL_SECONDS",
     "LIVE_BOARD_REFRESH_SECONDS",
     "CACHE_MEMORY_MAX_TTL",
+    "PRINCIPAL_CACHE_TTL",
 )
 # Seconds, fractions allowed: the live board's streams (centers/live/stream.py).
 FLOAT_ENV_KEYS = ("LIVE_STREAM_HEARTBEAT", "LIVE_STREAM_MAX_AGE", "LIVE_STREAM_RECHECK")
@@ -93,6 +95,10 @@ def defaults() -> dict[str, Any]:
         "JITSI_MODE": "selfhosted",
         "JITSI_AUDIENCE": "jitsi",
         "ATTENDANCE_CORRECTION_DAYS": 7,
+        # Who the caller is, from the cache (app/auth/principals.py): auto (with Redis), on, off;
+        # the entries' lifetime in seconds (every change deletes them at once; 0 turns it off).
+        "PRINCIPAL_CACHE": "auto",
+        "PRINCIPAL_CACHE_TTL": 60,
         # Reports: may county viewers download member names?
         # (policy.can_export_member_names)
         "REPORT_EXPORT_MEMBER_NAMES_TO_COUNTY": False,

@@ -4,10 +4,12 @@ no-store`` on whatever is personal, and the one safe-redirect function for ``nex
 ``Referer``.
 """
 
+import functools
 import re
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 # Static files and public assets stay cacheable; everything else that is personal is not.
@@ -41,7 +43,13 @@ def jitsi_origins(config) -> list[str]:
 
 
 def content_security_policy(config) -> str:
-    jitsi = " ".join(jitsi_origins(config))
+    return _policy_for(config.get("JITSI_DOMAIN"), config.get("JITSI_EXTERNAL_API_URL"))
+
+
+@functools.lru_cache(maxsize=16)
+def _policy_for(domain: str | None, external_api_url: str | None) -> str:
+    """The policy for one Jitsi configuration, built once (it is on every answer)."""
+    jitsi = " ".join(jitsi_origins({"JITSI_DOMAIN": domain, "JITSI_EXTERNAL_API_URL": external_api_url}))
     directives = [
         "default-src 'self'",
         f"script-src 'self' {jitsi}".strip(),
@@ -127,5 +135,26 @@ def safe_redirect(target: str | None, fallback_endpoint: str = "main.home") -> s
     return safe_redirect_target(target) or url_for(fallback_endpoint)
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its signing serializer made once per key instead of on
+    every request (the keys are read each time, so a new ``SECRET_KEY`` takes effect)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if len(self._serializers) > 8:
+                self._serializers.clear()
+            self._serializers[key] = serializer
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     app.after_request(add_security_headers)

@@ -97,6 +97,8 @@ def _test_config(database_url: str, instance: Path | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Who the caller is from the cache, in-process as well (one process per test worker).
+        "PRINCIPAL_CACHE": "on",
         # Each xdist worker (and each run) keys its cache apart; the in-process cache by default.
         # No delete a second after a commit: it would land in the next test (tests/app/test_cache.py).
         "CACHE_LATE_DELETE_SECONDS": 0,
@@ -167,6 +169,7 @@ def rolled_back(app):
         if sqlite:
             raw.isolation_level = ""
         connection.close()
+        cache.clear()  # what the cache learnt inside was rolled back with the rows
 
 
 def empty_tables() -> None:

@@ -3,12 +3,14 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
-    from app.auth.models import User
+    from app.auth import principals
     from app.auth.views import bp
+
+    principals.listen()
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("로그인이 필요합니다.")
@@ -21,7 +23,7 @@ def init_app(app: Flask) -> None:
         parts = alternative_id.split(".")
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
             return None
-        user = db.session.get(User, int(parts[0]))
+        user = principals.user_by_id(int(parts[0]))
         if user is None or not user.active or user.session_epoch != int(parts[1]):
             return None
         user._login_nonce = parts[2]

@@ -70,7 +70,7 @@ class Me(MethodView):
     @blp.response(200, UserSchema)
     def get(self):
         """The caller: role and scope."""
-        return current_user
+        return current_user._get_current_object()  # read directly, not through the proxy
 
 
 @blp.route("/users")

@@ -231,6 +231,8 @@ SAMPLES = {
     "LIVE_STREAM_RETRY_MS": ("5000", "LIVE_STREAM_RETRY_MS", 5000),
     "LIVE_BOARD_POLL_SECONDS": ("15", "LIVE_BOARD_POLL_SECONDS", 15),
     "LIVE_BOARD_REFRESH_SECONDS": ("90", "LIVE_BOARD_REFRESH_SECONDS", 90),
+    "PRINCIPAL_CACHE": ("off", "PRINCIPAL_CACHE", "off"),
+    "PRINCIPAL_CACHE_TTL": ("60", "PRINCIPAL_CACHE_TTL", 60),
 }
 JITSI = ("JITSI_MODE", "JITSI_DOMAIN", "JITSI_APP_ID", "JITSI_APP_SECRET", "JITSI_PRIVATE_KEY",
          "JITSI_PRIVATE_KEY_PATH", "JITSI_KEY_ID", "JITSI_AUDIENCE", "JITSI_XMPP_DOMAIN",
@@ -262,3 +264,18 @@ def test_each_documented_variable_is_read_from_the_environment(name, monkeypatch
             monkeypatch.delenv(other, raising=False)
     monkeypatch.setenv(name, value)
     assert app_config.load(tmp_path, None)[key] == expected
+
+
+def test_reads_skip_the_limiter(limited, monkeypatch):
+    """Every limit counts POST tries: a GET never asks the limiter (nor its storage)."""
+    app = limited()
+    calls = []
+    manager = limiter.limit_manager
+    scope = manager.exemption_scope
+    monkeypatch.setattr(manager, "exemption_scope", lambda *a, **k: calls.append(a) or scope(*a, **k))
+    assert _from(app, "10.0.0.9").get("/healthz").status_code == 200
+    assert _from(app, "10.0.0.9").get("/api/v1/openapi.json").status_code == 200
+    assert calls == []
+    UserFactory(username="kim")
+    _login(_from(app, "10.0.0.9"), "kim", "wrong-password-1")
+    assert calls  # a POST still does
