@@ -45,9 +45,9 @@ MEMBERS_PER_CENTER = 10
 GROUP_SIZE = 50
 YEAR = 2026
 PROGRAMS = 20
-INSTRUCTORS = 60
+INSTRUCTORS = 400  # 5 hourly slots each: no instructor in two overlapping sessions
 MEMBER_LIST_SHARE = 0.05
-BIG_TABLES = ("session_centers", "attendance", "attendance_members")
+BIG_TABLES = ("session_centers", "attendance", "attendance_members", "attendance_submissions")
 PROVINCES = [
     "경상북도",
     "전북특별자치도",
@@ -311,7 +311,7 @@ def load(url: str) -> None:
             "id, program_id, instructor_id, date, start_time, duration_minutes, status, version, sequence, "
             "published_at, cancelled_at, note, created_at, updated_at",
             (
-                f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + g % 5}:00:00\t60\t"
+                f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + (g // INSTRUCTORS) % 5}:00:00\t60\t"
                 f"{'cancelled' if cancelled else 'published'}\t1\t{1 if cancelled else 0}\t{STAMP}\t"
                 f"{STAMP if cancelled else chr(92) + 'N'}\t\t{STAMP}\t{STAMP}\n"
                 for s, day, g, cancelled in sessions

@@ -1,0 +1,206 @@
+"""Recomputing the rollups from the base tables: a slice of (center, day) pairs or of sessions
+after a write (:mod:`centers.reports.rollup_sync`), or a whole period (``flask reports
+rebuild-rollups``). A slice is deleted and inserted again from one aggregate over the same
+rows the live report reads, so the two cannot drift apart and running it twice changes
+nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+
+from centers.attendance.models import Attendance, AttendanceMember
+from centers.directory.models import Center
+from centers.reports.models import AttendanceMemberRollup, AttendanceRollup, SessionCountyRollup
+from programs.schedule.models import Session, SessionCenter
+
+S = Session.__table__
+SC = SessionCenter.__table__
+A = Attendance.__table__
+AM = AttendanceMember.__table__
+C = Center.__table__
+R = AttendanceRollup.__table__
+MR = AttendanceMemberRollup.__table__
+SCR = SessionCountyRollup.__table__
+
+CHUNK = 400  # pairs or ids per statement (bind parameters stay well under SQLite's limit)
+STATUS_COLUMNS = ("attended", "absent", "technical_issue", "excused")
+
+
+def minutes_of_day(connection, column):
+    if connection.dialect.name == "postgresql":
+        return sa.cast(sa.extract("hour", column) * 60 + sa.extract("minute", column), sa.Integer)
+    return sa.cast(sa.func.strftime("%H", column), sa.Integer) * 60 + sa.cast(
+        sa.func.strftime("%M", column), sa.Integer
+    )
+
+
+def _figures_select(connection, where) -> sa.Select:
+    ends = minutes_of_day(connection, S.c.start_time) + S.c.duration_minutes
+    status = A.c.status
+    return (
+        sa.select(
+            SC.c.center_id,
+            S.c.date,
+            S.c.program_id,
+            ends,
+            sa.func.count(),
+            *[sa.func.count(A.c.id).filter(status == s) for s in STATUS_COLUMNS],
+            sa.func.coalesce(sa.func.sum(A.c.headcount), 0),
+            sa.func.coalesce(sa.func.sum(A.c.headcount).filter(status == "attended"), 0),
+        )
+        .select_from(
+            SC.join(S, S.c.id == SC.c.session_id).outerjoin(
+                A, sa.and_(A.c.session_id == SC.c.session_id, A.c.center_id == SC.c.center_id)
+            )
+        )
+        .where(S.c.status == "published", *where)
+        .group_by(SC.c.center_id, S.c.date, S.c.program_id, ends)
+    )
+
+
+def _members_select(where) -> sa.Select:
+    return (
+        sa.select(A.c.center_id, S.c.date, S.c.program_id, AM.c.member_id, A.c.session_date)
+        .select_from(
+            A.join(S, S.c.id == A.c.session_id).join(AM, AM.c.attendance_id == A.c.id)
+        )
+        .where(S.c.status == "published", *where)
+        .distinct()
+    )
+
+
+FIGURE_COLUMNS = [
+    "center_id", "day", "program_id", "ends", "invited", *STATUS_COLUMNS, "headcount",
+    "attended_headcount",
+]
+MEMBER_COLUMNS = ["center_id", "day", "program_id", "member_id", "record_day"]
+
+
+def _pair_filters(pairs: list[tuple[int, date]], center_col, day_col) -> list:
+    """(center, day) IN (...), with the centers and days alone too so the planner can use
+    the indexes on them."""
+    return [
+        center_col.in_(sorted({c for c, _ in pairs})),
+        day_col.in_(sorted({d for _, d in pairs})),
+        sa.tuple_(center_col, day_col).in_(pairs),
+    ]
+
+
+def refresh_pairs(connection, pairs: Iterable[tuple[int, date]]) -> None:
+    """Recompute the daily figures and member rows of these (center, session day) pairs."""
+    pairs = sorted(set(pairs))
+    for i in range(0, len(pairs), CHUNK):
+        chunk = pairs[i : i + CHUNK]
+        connection.execute(R.delete().where(*_pair_filters(chunk, R.c.center_id, R.c.day)))
+        connection.execute(MR.delete().where(*_pair_filters(chunk, MR.c.center_id, MR.c.day)))
+        connection.execute(
+            R.insert().from_select(
+                FIGURE_COLUMNS,
+                _figures_select(connection, _pair_filters(chunk, SC.c.center_id, S.c.date)),
+            )
+        )
+        connection.execute(
+            MR.insert().from_select(
+                MEMBER_COLUMNS, _members_select(_pair_filters(chunk, A.c.center_id, S.c.date))
+            )
+        )
+
+
+def refresh_days_of_sessions(connection, session_ids: Iterable[int]) -> None:
+    """Recompute every (center, day) the given sessions invite, set-based (a week's publish
+    touches a few hundred thousand pairs): the pairs are read in the database, not in Python."""
+    ids = sorted(set(session_ids))
+    for i in range(0, len(ids), CHUNK * 10):
+        chunk = ids[i : i + CHUNK * 10]
+        pairs = (
+            sa.select(SC.c.center_id, S.c.date)
+            .select_from(SC.join(S, S.c.id == SC.c.session_id))
+            .where(S.c.id.in_(chunk))
+        )
+        days = sa.select(S.c.date).where(S.c.id.in_(chunk)).distinct()
+        connection.execute(R.delete().where(R.c.day.in_(days), sa.tuple_(R.c.center_id, R.c.day).in_(pairs)))
+        connection.execute(
+            MR.delete().where(MR.c.day.in_(days), sa.tuple_(MR.c.center_id, MR.c.day).in_(pairs))
+        )
+        connection.execute(
+            R.insert().from_select(
+                FIGURE_COLUMNS,
+                _figures_select(
+                    connection,
+                    [S.c.date.in_(days), sa.tuple_(SC.c.center_id, S.c.date).in_(pairs)],
+                ),
+            )
+        )
+        connection.execute(
+            MR.insert().from_select(
+                MEMBER_COLUMNS,
+                _members_select([S.c.date.in_(days), sa.tuple_(A.c.center_id, S.c.date).in_(pairs)]),
+            )
+        )
+
+
+def _counties_select(where) -> sa.Select:
+    return (
+        sa.select(S.c.id, C.c.county_id, S.c.date, S.c.program_id)
+        .select_from(S.join(SC, SC.c.session_id == S.c.id).join(C, C.c.id == SC.c.center_id))
+        .where(S.c.status == "published", *where)
+        .distinct()
+    )
+
+
+COUNTY_COLUMNS = ["session_id", "county_id", "day", "program_id"]
+
+
+def refresh_sessions(connection, session_ids: Iterable[int]) -> None:
+    """Recompute which counties each of these sessions counts in (none unless published)."""
+    ids = sorted(set(session_ids))
+    for i in range(0, len(ids), CHUNK * 10):
+        chunk = ids[i : i + CHUNK * 10]
+        connection.execute(SCR.delete().where(SCR.c.session_id.in_(chunk)))
+        connection.execute(
+            SCR.insert().from_select(COUNTY_COLUMNS, _counties_select([S.c.id.in_(chunk)]))
+        )
+
+
+def pairs_of_sessions(connection, session_ids: Iterable[int]) -> list[tuple[int, date]]:
+    ids = sorted(set(session_ids))
+    found: list[tuple[int, date]] = []
+    for i in range(0, len(ids), CHUNK * 10):
+        found += [
+            (row.center_id, row.date)
+            for row in connection.execute(
+                sa.select(SC.c.center_id, S.c.date)
+                .select_from(SC.join(S, S.c.id == SC.c.session_id))
+                .where(S.c.id.in_(ids[i : i + CHUNK * 10]))
+            )
+        ]
+    return found
+
+
+def rebuild(connection, start: date | None = None, end: date | None = None) -> dict[str, int]:
+    """Every rollup row of sessions dated in [start, end] (both optional), from scratch."""
+
+    def period(column):
+        out = []
+        if start is not None:
+            out.append(column >= start)
+        if end is not None:
+            out.append(column <= end)
+        return out
+
+    for table in (R, MR, SCR):
+        connection.execute(table.delete().where(*period(table.c.day)))
+    connection.execute(
+        R.insert().from_select(FIGURE_COLUMNS, _figures_select(connection, period(S.c.date)))
+    )
+    connection.execute(MR.insert().from_select(MEMBER_COLUMNS, _members_select(period(S.c.date))))
+    connection.execute(SCR.insert().from_select(COUNTY_COLUMNS, _counties_select(period(S.c.date))))
+    return {
+        table.name: connection.execute(
+            sa.select(sa.func.count()).select_from(table).where(*period(table.c.day))
+        ).scalar_one()
+        for table in (R, MR, SCR)
+    }
