@@ -184,13 +184,16 @@ def _param_rows(state) -> list[dict]:
 def _affected(connection, table, where) -> Pending:
     """What an UPDATE or DELETE with this WHERE clause is about to touch."""
     pending = Pending()
-    key = {
-        rollups.S.name: [table.c.id],
-        rollups.SC.name: [table.c.session_id],
-        rollups.A.name: [table.c.session_id, table.c.center_id],
-        rollups.AM.name: [table.c.attendance_id],
-        rollups.C.name: [table.c.id],
-    }[table.name]
+    key = [
+        table.c[name]
+        for name in {
+            rollups.S.name: ["id"],
+            rollups.SC.name: ["session_id"],
+            rollups.A.name: ["session_id", "center_id"],
+            rollups.AM.name: ["attendance_id"],
+            rollups.C.name: ["id"],
+        }[table.name]
+    ]
     rows = connection.execute(sa.select(*key).where(where) if where is not None else sa.select(*key)).all()
     if table.name in (rollups.S.name, rollups.SC.name):
         pending.sessions = {r[0] for r in rows}
