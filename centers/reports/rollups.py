@@ -111,20 +111,25 @@ def refresh_pairs(connection, pairs: Iterable[tuple[int, date]]) -> None:
 
 def refresh_days_of_sessions(connection, session_ids: Iterable[int]) -> None:
     """Recompute every (center, day) the given sessions invite, set-based (a week's publish
-    touches a few hundred thousand pairs): the pairs are read in the database, not in Python."""
+    touches a few hundred thousand pairs): the pairs stay in the database, and the days (a
+    handful) are given as values so the planner walks the day indexes."""
     ids = sorted(set(session_ids))
     for i in range(0, len(ids), CHUNK * 10):
         chunk = ids[i : i + CHUNK * 10]
+        days = sorted(
+            connection.execute(sa.select(S.c.date).where(S.c.id.in_(chunk)).distinct()).scalars()
+        )
         pairs = (
             sa.select(SC.c.center_id, S.c.date)
             .select_from(SC.join(S, S.c.id == SC.c.session_id))
             .where(S.c.id.in_(chunk))
         )
-        days = sa.select(S.c.date).where(S.c.id.in_(chunk)).distinct()
-        connection.execute(R.delete().where(R.c.day.in_(days), sa.tuple_(R.c.center_id, R.c.day).in_(pairs)))
-        connection.execute(
-            MR.delete().where(MR.c.day.in_(days), sa.tuple_(MR.c.center_id, MR.c.day).in_(pairs))
-        )
+        for table in (R, MR):
+            connection.execute(
+                table.delete().where(
+                    table.c.day.in_(days), sa.tuple_(table.c.center_id, table.c.day).in_(pairs)
+                )
+            )
         connection.execute(
             R.insert().from_select(
                 FIGURE_COLUMNS,

@@ -242,3 +242,23 @@ def test_rebuild_command_is_idempotent(app, world):
         assert "attendance_rollups 3" in result.output
     db.session.expire_all()
     assert rollup_rows() == before
+
+
+def test_publishing_a_big_week_set_based(app, world):
+    """More than a few sessions: the pairs are recomputed in the database, not listed."""
+    drafts = [
+        SessionFactory(
+            date=DAY + timedelta(days=i % 3),
+            start_time=time(8 + i % 10, 0),
+            status="draft",
+            published_at=None,
+            centers=[world["c1"], world["c3"]] if i % 2 else [world["c2"]],
+        )
+        for i in range(25)
+    ]
+    _record(world, members=("m1",))
+    bulk.publish_week(world["coordinator"], "2026-W48")
+    rows = assert_current(app, world["users"])
+    assert len(rows["session_county_rollups"]) == 2 + 12 * 2 + 13
+    assert sum(r[4] for r in rows["attendance_rollups"]) == 3 + 12 * 2 + 13
+    assert len(drafts) == 25
