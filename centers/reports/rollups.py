@@ -6,6 +6,7 @@ nothing."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import date
 
@@ -111,23 +112,36 @@ def refresh_pairs(connection, pairs: Iterable[tuple[int, date]]) -> None:
 
 def refresh_days_of_sessions(connection, session_ids: Iterable[int]) -> None:
     """Recompute every (center, day) the given sessions invite, set-based (a week's publish
-    touches a few hundred thousand pairs): the pairs stay in the database, and the days (a
-    handful) are given as values so the planner walks the day indexes."""
+    touches a few hundred thousand pairs): the pairs go to a temporary table with a key, so
+    each statement meets them through an index whatever the planner thinks of rows this very
+    transaction has just written; the days (a handful) are given as values."""
     ids = sorted(set(session_ids))
-    for i in range(0, len(ids), CHUNK * 10):
-        chunk = ids[i : i + CHUNK * 10]
-        days = sorted(
-            connection.execute(sa.select(S.c.date).where(S.c.id.in_(chunk)).distinct()).scalars()
-        )
-        pairs = (
-            sa.select(SC.c.center_id, S.c.date)
-            .select_from(SC.join(S, S.c.id == SC.c.session_id))
-            .where(S.c.id.in_(chunk))
-        )
+    pairs = sa.Table(
+        f"rollup_pairs_{secrets.token_hex(6)}",
+        sa.MetaData(),
+        sa.Column("center_id", sa.Integer, primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
+    pairs.create(connection)
+    try:
+        for i in range(0, len(ids), CHUNK * 10):
+            chunk = ids[i : i + CHUNK * 10]
+            found = (
+                sa.select(SC.c.center_id, S.c.date)
+                .select_from(SC.join(S, S.c.id == SC.c.session_id))
+                .where(S.c.id.in_(chunk))
+                .except_(sa.select(pairs.c.center_id, pairs.c.day))
+            )
+            connection.execute(pairs.insert().from_select(["center_id", "day"], found))
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"ANALYZE {pairs.name}"))
+        days = sorted(connection.execute(sa.select(pairs.c.day).distinct()).scalars())
+        listed = sa.select(pairs.c.center_id, pairs.c.day)
         for table in (R, MR):
             connection.execute(
                 table.delete().where(
-                    table.c.day.in_(days), sa.tuple_(table.c.center_id, table.c.day).in_(pairs)
+                    table.c.day.in_(days), sa.tuple_(table.c.center_id, table.c.day).in_(listed)
                 )
             )
         connection.execute(
@@ -135,16 +149,20 @@ def refresh_days_of_sessions(connection, session_ids: Iterable[int]) -> None:
                 FIGURE_COLUMNS,
                 _figures_select(
                     connection,
-                    [S.c.date.in_(days), sa.tuple_(SC.c.center_id, S.c.date).in_(pairs)],
+                    [S.c.date.in_(days), sa.tuple_(SC.c.center_id, S.c.date).in_(listed)],
                 ),
             )
         )
         connection.execute(
             MR.insert().from_select(
                 MEMBER_COLUMNS,
-                _members_select([S.c.date.in_(days), sa.tuple_(A.c.center_id, S.c.date).in_(pairs)]),
+                _members_select(
+                    [S.c.date.in_(days), sa.tuple_(A.c.center_id, S.c.date).in_(listed)]
+                ),
             )
         )
+    finally:
+        pairs.drop(connection)
 
 
 def _counties_select(where) -> sa.Select:
