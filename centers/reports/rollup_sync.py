@@ -206,6 +206,19 @@ def _affected(connection, table, where) -> Pending:
     return pending
 
 
+PUBLISH_FIELDS = {"status", "published_at", "version", "sequence", "updated_at"}
+
+
+def _publishes(values: dict) -> bool:
+    """An UPDATE that only publishes (a week's publish): nothing but the status moves."""
+    status = values.get("status")
+    return (
+        bool(values)
+        and set(values) <= PUBLISH_FIELDS
+        and getattr(status, "value", status) == "published"
+    )
+
+
 def _do_orm_execute(state):
     if not (state.is_update or state.is_delete or state.is_insert) or not _enabled(state.session):
         return None
@@ -216,16 +229,23 @@ def _do_orm_execute(state):
     if state.is_insert:
         if table.name == rollups.C.name or getattr(state.statement, "select", None) is not None:
             return None  # new centers hold nothing yet; INSERT … SELECT: see the docstring
-        result = state.invoke_statement()
         pending = Pending()
         for row in _param_rows(state):
             if table.name == rollups.A.name:
+                if row.get("status") is None and row.get("headcount") is None:
+                    continue  # a join event's empty record: no figure changes
                 pending.records.add((row.get("session_id"), row.get("center_id")))
             elif table.name == rollups.SC.name:
                 pending.sessions.add(row.get("session_id"))
             elif table.name == rollups.AM.name:
-                pending.records |= _records_of(connection, [row.get("attendance_id")])
+                pending.records.add(("attendance", row.get("attendance_id")))
         pending.sessions.discard(None)
+        if not pending:
+            return None
+        result = state.invoke_statement()
+        members = {a for kind, a in pending.records if kind == "attendance"}
+        pending.records = {r for r in pending.records if r[0] != "attendance"}
+        pending.records |= _records_of(connection, members)
         sync(connection, pending)
         return result
     table = table if isinstance(table, sa.Table) else sa.inspect(table).local_table
@@ -233,6 +253,16 @@ def _do_orm_execute(state):
         getattr(k, "key", k) for k in dict(getattr(state.statement, "_values", None) or {})
     }:
         return None
+    values = {getattr(k, "key", k): v for k, v in dict(getattr(state.statement, "_values", None) or {}).items()}
+    if table.name == rollups.S.name and state.is_update and _publishes(values):
+        S = rollups.S
+        where = S.c.status != "published"
+        if state.statement.whereclause is not None:
+            where = sa.and_(state.statement.whereclause, where)
+        drafts = list(connection.execute(sa.select(S.c.id).where(where)).scalars())
+        result = state.invoke_statement()
+        rollups.add_sessions(connection, drafts)
+        return result
     pending = _affected(connection, table, state.statement.whereclause)
     if table.name in (rollups.S.name, rollups.SC.name) and (
         state.is_delete or len(pending.sessions) <= 20

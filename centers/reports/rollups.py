@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from centers.attendance.models import Attendance, AttendanceMember
 from centers.directory.models import Center
@@ -163,6 +164,28 @@ def refresh_days_of_sessions(connection, session_ids: Iterable[int]) -> None:
         )
     finally:
         pairs.drop(connection)
+
+
+def add_sessions(connection, session_ids: Iterable[int]) -> None:
+    """Add sessions that counted nowhere until now (drafts just published) to the rollups: one
+    upsert of their own invitations' sums, driven by the session ids alone; the rest of each
+    (center, day) is already right."""
+    ids = sorted(set(session_ids))
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for i in range(0, len(ids), CHUNK * 10):
+        chunk = ids[i : i + CHUNK * 10]
+        stmt = insert(R).from_select(FIGURE_COLUMNS, _figures_select(connection, [S.c.id.in_(chunk)]))
+        summed = FIGURE_COLUMNS[4:]
+        connection.execute(
+            stmt.on_conflict_do_update(
+                index_elements=FIGURE_COLUMNS[:4],
+                set_={name: R.c[name] + stmt.excluded[name] for name in summed},
+            )
+        )
+        stmt = insert(MR).from_select(MEMBER_COLUMNS, _members_select([S.c.id.in_(chunk)]))
+        connection.execute(stmt.on_conflict_do_nothing(index_elements=MEMBER_COLUMNS))
+    refresh_sessions(connection, ids)
 
 
 def _counties_select(where) -> sa.Select:

@@ -244,7 +244,7 @@ def test_rebuild_command_is_idempotent(app, world):
     assert rollup_rows() == before
 
 
-def test_publishing_a_big_week_set_based(app, world):
+def test_publishing_a_big_week_set_based(app, world, monkeypatch):
     """More than a few sessions: the pairs are recomputed in the database, not listed."""
     drafts = [
         SessionFactory(
@@ -256,9 +256,19 @@ def test_publishing_a_big_week_set_based(app, world):
         )
         for i in range(25)
     ]
+    # the same center, day, program and end as the published session: the sums add up
+    twin = SessionFactory(
+        date=DAY, program=world["session"].program, status="draft", published_at=None,
+        centers=[world["c1"]],
+    )
     _record(world, members=("m1",))
+    added = []
+    monkeypatch.setattr(
+        rollups, "add_sessions", lambda c, ids, real=rollups.add_sessions: added.append(ids) or real(c, ids)
+    )
     bulk.publish_week(world["coordinator"], "2026-W48")
+    assert sorted(added[0]) == sorted([d.id for d in drafts] + [twin.id])
     rows = assert_current(app, world["users"])
-    assert len(rows["session_county_rollups"]) == 2 + 12 * 2 + 13
-    assert sum(r[4] for r in rows["attendance_rollups"]) == 3 + 12 * 2 + 13
-    assert len(drafts) == 25
+    assert len(rows["session_county_rollups"]) == 2 + 12 * 2 + 13 + 1
+    assert sum(r[4] for r in rows["attendance_rollups"]) == 3 + 12 * 2 + 13 + 1
+    assert max(r[4] for r in rows["attendance_rollups"]) == 2  # c1's two classes at 10:00
