@@ -510,10 +510,14 @@ def rebuild_rollups(url: str) -> None:
     app = app_for(url)
     with app.app_context():
         t = time.perf_counter()
-        connection = db.session.connection()
-        connection.execute(sa_text("SET LOCAL work_mem = '256MB'"))
-        counts = rollups.rebuild(connection)
-        db.session.commit()
+        counts: dict[str, int] = {}
+        for first, last in rollups.months_between(db.session.connection(), None, None):
+            connection = db.session.connection()
+            connection.execute(sa_text("SET LOCAL work_mem = '256MB'"))
+            for table, n in rollups.rebuild(connection, first, last).items():
+                counts[table] = counts.get(table, 0) + n
+            db.session.commit()
+            print(f"  rollups of {first:%Y-%m}: {time.perf_counter() - t:.0f} s", flush=True)
         print(
             "rollups rebuilt: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
             + f" ({time.perf_counter() - t:.0f} s)",

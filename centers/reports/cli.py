@@ -18,15 +18,18 @@ reports_cli = AppGroup("reports", help="Attendance reports.")
 @click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Last session day (default: the latest).")
 def rebuild_command(start, end):
-    """Rebuild the daily rollups of sessions dated in the period (every day by default)."""
+    """Rebuild the daily rollups of sessions dated in the period (every day by default), a
+    month per transaction."""
     began = time.perf_counter()
-    counts = rollups.rebuild(
-        db.session.connection(),
-        start.date() if start else None,
-        end.date() if end else None,
+    totals: dict[str, int] = {}
+    months = rollups.months_between(
+        db.session.connection(), start.date() if start else None, end.date() if end else None
     )
-    db.session.commit()
+    for first, last in months:
+        for table, n in rollups.rebuild(db.session.connection(), first, last).items():
+            totals[table] = totals.get(table, 0) + n
+        db.session.commit()
     click.echo(
-        ", ".join(f"{table} {n:,}" for table, n in counts.items())
-        + f" ({time.perf_counter() - began:.1f} s)"
+        ", ".join(f"{table} {n:,}" for table, n in totals.items())
+        + f" ({len(months)} months, {time.perf_counter() - began:.1f} s)"
     )

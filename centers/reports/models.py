@@ -47,9 +47,12 @@ class AttendanceRollup(db.Model):
         sa.Index("ix_attendance_rollups_day", "day"),
     )
 
-    center_id: Mapped[int] = mapped_column(_fk("centers.id"), primary_key=True)
+    # No foreign keys on this, the big one: a week's publish adds a row per center and day,
+    # and two key checks per row cost more than the rows (centers and programs are never
+    # deleted once sessions name them; ``rebuild-rollups`` recomputes a period anyway).
+    center_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(_fk("programs.id"), primary_key=True)
+    program_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     ends: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     invited: Mapped[int]
     attended: Mapped[int]

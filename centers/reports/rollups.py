@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -250,3 +250,24 @@ def rebuild(connection, start: date | None = None, end: date | None = None) -> d
         ).scalar_one()
         for table in (R, MR, SCR)
     }
+
+
+def months_between(connection, start: date | None, end: date | None) -> list[tuple[date, date]]:
+    """The period cut into calendar months (default: from the first session to the last), so
+    a national rebuild goes a month per statement and commit."""
+    if start is None or end is None:
+        first, last = connection.execute(sa.select(sa.func.min(S.c.date), sa.func.max(S.c.date))).one()
+        if first is None:
+            return []
+        start, end = start or _as_date(first), end or _as_date(last)
+    out, day = [], start
+    while day <= end:
+        following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((day, min(end, following - timedelta(days=1))))
+        day = following
+    return out
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
