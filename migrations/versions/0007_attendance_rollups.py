@@ -6,7 +6,8 @@ Revises: 0006
 Create Date: 2026-12-01 23:00:00
 
 Filled from the existing rows here (the same aggregate as ``flask reports rebuild-rollups``),
-then kept current by the application on every write.
+up to a couple of million records; beyond that the command must be run after the upgrade.
+Then kept current by the application on every write.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
+
+BACKFILL_LIMIT = 2_000_000
 
 
 def _minutes(dialect: str, column: str) -> str:
@@ -77,6 +80,14 @@ def upgrade():
 
     dialect = op.get_bind().dialect.name
     if dialect == 'postgresql':
+        rows = op.get_bind().execute(sa.text(
+            "SELECT reltuples FROM pg_class WHERE relname = 'attendance'")).scalar() or 0
+        if rows > BACKFILL_LIMIT:
+            # Millions of records: not in one migration transaction. Run
+            # `flask reports rebuild-rollups` (a month per transaction) before serving reports.
+            print(f"attendance_rollups left empty ({rows:,.0f} records): "
+                  "run `flask reports rebuild-rollups` now")
+            return
         op.execute("SET LOCAL work_mem = '256MB'")  # one big GROUP BY: sort in memory
     ends = f"{_minutes(dialect, 's.start_time')} + s.duration_minutes"
     op.execute(f"""
