@@ -87,7 +87,10 @@ class SessionCountyRollup(db.Model):
         sa.Index("ix_session_county_rollups_day", "day"),
     )
 
-    session_id: Mapped[int] = mapped_column(_fk("sessions.id"), primary_key=True)
-    county_id: Mapped[int] = mapped_column(_fk("counties.id"), primary_key=True)
+    # No foreign keys either: a national session invites a hundred counties, a week's
+    # publish adds over a hundred thousand rows (a deleted session's rows go with it through
+    # the seam; ``rebuild-rollups`` clears anything else).
+    session_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    county_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     day: Mapped[date]
-    program_id: Mapped[int] = mapped_column(_fk("programs.id"))
+    program_id: Mapped[int]

@@ -65,13 +65,10 @@ def upgrade():
         batch_op.create_index('ix_attendance_member_rollups_day', ['day'], unique=False)
 
     op.create_table('session_county_rollups',
-    sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('county_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('county_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['county_id'], ['counties.id'], name=op.f('fk_session_county_rollups_county_id_counties'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_session_county_rollups_program_id_programs'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], name=op.f('fk_session_county_rollups_session_id_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'county_id', name=op.f('pk_session_county_rollups'))
     )
     with op.batch_alter_table('session_county_rollups', schema=None) as batch_op:
