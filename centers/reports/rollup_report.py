@@ -121,7 +121,8 @@ def _figures(source, inner) -> list:
     if source is SCR:
         return [sa.func.count(sa.distinct(SCR.c.session_id)).label("sessions")]
     names = ("invited", *live.STATUSES, "reported", "upcoming", "headcount", "attended_headcount")
-    return [sa.func.sum(inner.c[name]).label(name) for name in names]
+    # a sum of sums is NUMERIC on PostgreSQL: back to integers, as the live counts are
+    return [sa.cast(sa.func.sum(inner.c[name]), sa.BigInteger).label(name) for name in names]
 
 
 def _statement(user, filters, groupings: list[str], source, with_totals: bool):
