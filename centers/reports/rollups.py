@@ -63,6 +63,22 @@ def _figures_select(connection, where) -> sa.Select:
     )
 
 
+def _invitations_select(connection, where) -> sa.Select:
+    """:func:`_figures_select` for sessions without a single record (drafts just published):
+    the invitations alone, without reaching into the records."""
+    ends = minutes_of_day(connection, S.c.start_time) + S.c.duration_minutes
+    zero = sa.literal(0)
+    return (
+        sa.select(
+            SC.c.center_id, S.c.date, S.c.program_id, ends, sa.func.count(),
+            *[zero] * (len(STATUS_COLUMNS) + 2),
+        )
+        .select_from(SC.join(S, S.c.id == SC.c.session_id))
+        .where(S.c.status == "published", *where)
+        .group_by(SC.c.center_id, S.c.date, S.c.program_id, ends)
+    )
+
+
 def _members_select(where) -> sa.Select:
     return (
         sa.select(A.c.center_id, S.c.date, S.c.program_id, AM.c.member_id, A.c.session_date)
@@ -175,7 +191,15 @@ def add_sessions(connection, session_ids: Iterable[int]) -> None:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for i in range(0, len(ids), CHUNK * 10):
         chunk = ids[i : i + CHUNK * 10]
-        stmt = insert(R).from_select(FIGURE_COLUMNS, _figures_select(connection, [S.c.id.in_(chunk)]))
+        recorded = connection.execute(
+            sa.select(A.c.id).where(A.c.session_id.in_(chunk)).limit(1)
+        ).first()
+        source = (
+            _figures_select(connection, [S.c.id.in_(chunk)])
+            if recorded is not None
+            else _invitations_select(connection, [S.c.id.in_(chunk)])
+        )
+        stmt = insert(R).from_select(FIGURE_COLUMNS, source)
         summed = FIGURE_COLUMNS[4:]
         connection.execute(
             stmt.on_conflict_do_update(
@@ -183,8 +207,9 @@ def add_sessions(connection, session_ids: Iterable[int]) -> None:
                 set_={name: R.c[name] + stmt.excluded[name] for name in summed},
             )
         )
-        stmt = insert(MR).from_select(MEMBER_COLUMNS, _members_select([S.c.id.in_(chunk)]))
-        connection.execute(stmt.on_conflict_do_nothing(index_elements=MEMBER_COLUMNS))
+        if recorded is not None:
+            stmt = insert(MR).from_select(MEMBER_COLUMNS, _members_select([S.c.id.in_(chunk)]))
+            connection.execute(stmt.on_conflict_do_nothing(index_elements=MEMBER_COLUMNS))
     refresh_sessions(connection, ids)
 
 
