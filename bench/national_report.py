@@ -2,7 +2,7 @@
 """National-scale attendance report benchmark (PostgreSQL).
 
     python bench/national_report.py load     # build ieum_bench6 and load the national data set
-    python bench/national_report.py time     # time the app's report against the plain SQL
+    python bench/national_report.py time     # time the reports (one line per figure)
     python bench/national_report.py          # both (load is skipped when the data is there)
 
 Options: ``--url postgresql+psycopg://postgres@127.0.0.1:5432/ieum_bench6`` (``BENCH_DATABASE_URL``),
@@ -15,11 +15,15 @@ unreported, ~1 % of sessions cancelled), member lists for 5 % of the centers. Ev
 with COPY (psycopg ``cursor.copy``); the big tables' indexes and constraints are dropped for the
 load and rebuilt after it, exactly as the migrations made them.
 
+After the load the report rollups (migration 0007) are rebuilt from the rows
+(``python bench/national_report.py rollups`` does only that, e.g. after ``flask db upgrade``).
+
 Then it times, warm, the median of ``--runs`` calls of ``centers.reports.attendance_report``
-(the service behind the page, the API and the exports) for one county over a month and over a
-year and for the whole country over a month, and the same aggregates as hand-written SQL run
-through psycopg, and prints the ratio app ÷ SQL (target ≤ 1.5) and the county-month time
-(target < 200 ms).
+(the service behind the page, the API and the exports, reading the rollups) for the whole
+country and one county over a month and a year, and the county dashboard, one line per figure
+with the machine's load (``uptime``) before and after. Targets: whole-country month < 500 ms,
+county month < 100 ms, county dashboard < 200 ms. ``--check`` compares each report once with
+the live service over the base tables and the county month with hand-written SQL.
 """
 
 from __future__ import annotations
@@ -45,9 +49,9 @@ MEMBERS_PER_CENTER = 10
 GROUP_SIZE = 50
 YEAR = 2026
 PROGRAMS = 20
-INSTRUCTORS = 60
+INSTRUCTORS = 400  # 5 hourly slots each: no instructor in two overlapping sessions
 MEMBER_LIST_SHARE = 0.05
-BIG_TABLES = ("session_centers", "attendance", "attendance_members")
+BIG_TABLES = ("session_centers", "attendance", "attendance_members", "attendance_submissions")
 PROVINCES = [
     "경상북도",
     "전북특별자치도",
@@ -216,7 +220,7 @@ def center_layout() -> list[tuple[int, int]]:
     return out
 
 
-def load(url: str) -> None:
+def load(url: str) -> bool:
     rng = random.Random(2026)
     days = weekdays(YEAR)
     layout = center_layout()
@@ -235,7 +239,7 @@ def load(url: str) -> None:
     with psycopg.connect(psycopg_url(url)) as conn:
         if loaded(conn):
             print("data already loaded (use --reset to reload)")
-            return
+            return False
         print(
             f"loading: {COUNTIES} counties, {CENTERS:,} centers, {len(days)} weekdays of {YEAR}, "
             f"{len(groups) * len(days):,} sessions, ~{CENTERS * len(days):,} invitations",
@@ -311,7 +315,7 @@ def load(url: str) -> None:
             "id, program_id, instructor_id, date, start_time, duration_minutes, status, version, sequence, "
             "published_at, cancelled_at, note, created_at, updated_at",
             (
-                f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + g % 5}:00:00\t60\t"
+                f"{s}\t{(s % PROGRAMS) + 1}\t{(g % INSTRUCTORS) + 1}\t{day}\t{10 + (g // INSTRUCTORS) % 5}:00:00\t60\t"
                 f"{'cancelled' if cancelled else 'published'}\t1\t{1 if cancelled else 0}\t{STAMP}\t"
                 f"{STAMP if cancelled else chr(92) + 'N'}\t\t{STAMP}\t{STAMP}\n"
                 for s, day, g, cancelled in sessions
@@ -363,6 +367,7 @@ def load(url: str) -> None:
         f"{time.perf_counter() - t0:.0f} s in all",
         flush=True,
     )
+    return True
 
 
 def load_big(url, conn, sessions, groups, listed, silent, rng) -> None:
@@ -491,100 +496,121 @@ def _timed(fn) -> tuple[float, object]:
     return (time.perf_counter() - t) * 1000, result
 
 
-def run_timing(url: str, runs: int) -> None:
-    """Warm runs, interleaved (SQL, app, app as a county viewer, ...) so that both sides meet
-    the same load on a shared machine; the medians are compared."""
+def uptime() -> str:
+    import subprocess  # nosec B404: a fixed command, no shell
+
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()  # nosec
+
+
+def rebuild_rollups(url: str) -> None:
+    """Fill the report rollups from the loaded rows (``flask reports rebuild-rollups``)."""
+    from app.extensions import db
+    from centers.reports import rollups
+
+    app = app_for(url)
+    with app.app_context():
+        t = time.perf_counter()
+        counts: dict[str, int] = {}
+        for first, last in rollups.months_between(db.session.connection(), None, None):
+            connection = db.session.connection()
+            connection.execute(sa_text("SET LOCAL work_mem = '256MB'"))
+            for table, n in rollups.rebuild(connection, first, last).items():
+                counts[table] = counts.get(table, 0) + n
+            db.session.commit()
+            print(f"  rollups of {first:%Y-%m}: {time.perf_counter() - t:.0f} s", flush=True)
+        print(
+            "rollups rebuilt: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+            + f" ({time.perf_counter() - t:.0f} s)",
+            flush=True,
+        )
+        db.engine.dispose()
+    with psycopg.connect(psycopg_url(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE attendance_rollups, attendance_member_rollups, session_county_rollups")
+
+
+def sa_text(sql: str):
+    import sqlalchemy as sa
+
+    return sa.text(sql)
+
+
+# (label, county or None, start, end, target ms or None)
+CASES = [
+    ("country, one month", None, date(YEAR, 3, 1), date(YEAR, 3, 31), 500),
+    ("country, one year", None, date(YEAR, 1, 1), date(YEAR, 12, 31), None),
+    ("county, one month", 1, date(YEAR, 3, 1), date(YEAR, 3, 31), 100),
+    ("county, one year", 1, date(YEAR, 1, 1), date(YEAR, 12, 31), None),
+]
+
+
+def run_timing(url: str, runs: int, check: bool) -> None:
+    """Warm medians of ``--runs`` calls of the report service (``attendance_report``, the
+    service behind the page, the API and the exports; it reads the rollups) and of the county
+    dashboard, one line per figure, with the machine's load. ``--check`` also compares each
+    report once with the live service over the base tables (slow at this size) and the county
+    month with the plain SQL."""
     from app import clock
     from app.auth.models import Role, User
     from centers.reports import services as reports
 
-    cases = [
-        ("county, one month", 1, date(YEAR, 3, 1), date(YEAR, 3, 31)),
-        ("county, one year", 1, date(YEAR, 1, 1), date(YEAR, 12, 31)),
-        ("country, one month", None, date(YEAR, 3, 1), date(YEAR, 3, 31)),
-    ]
     app = app_for(url)
     coordinator = User(username="bench", role=Role.COORDINATOR.value, active=True)
     viewer = User(username="bench-county", role=Role.COUNTY_VIEWER.value, county_id=1, active=True)
-    print(
-        f"\nplain SQL (run through psycopg; median of {runs} warm runs, interleaved with the app):"
-    )
-    for statement in plain_sql(county=True):
-        print("\n" + statement + ";")
-    results = []
-    with app.app_context(), app.test_request_context(), psycopg.connect(psycopg_url(url)) as conn:
-        for label, county, start, end in cases:
-            now = clock.now_local()  # "upcoming": the same rule as centers.reports.not_ended
-            params = {
-                "start": start,
-                "end": end,
-                "county": county,
-                "today": now.date(),
-                "minute": now.hour * 60 + now.minute,
-            }
-            statements = plain_sql(county is not None)
-
-            def run_sql(params=params, statements=statements):
-                return [conn.execute(q, params).fetchall() for q in statements]
-
-            def run_app(user=coordinator, county=county, start=start, end=end):
+    print(f"load before: {uptime()}", flush=True)
+    lines = []
+    with app.app_context(), app.test_request_context():
+        for label, county, start, end, target in CASES:
+            users = [("", coordinator)] + ([(" (county viewer)", viewer)] if county else [])
+            for suffix, user in users:
                 filters = reports.resolve(user, county_id=county, start=start, end=end)
-                return reports.attendance_report(user, filters, "center")
-
-            sides = {"sql": run_sql, "app": run_app}
-            if county is not None:
-                sides["viewer"] = lambda run_app=run_app: run_app(viewer)
-            times = {side: [] for side in sides}
-            outputs = {side: fn() for side, fn in sides.items()}  # warm-up
-            for _ in range(runs):
-                for side, fn in sides.items():
-                    ms, outputs[side] = _timed(fn)
-                    times[side].append(ms)
-            sql_result, report = outputs["sql"], outputs["app"]
-            totals = next(row for row in sql_result[0] if row[-1] == 1)
-            assert (
-                report["totals"]["invited"],
-                report["totals"]["attended"],
-                report["totals"]["upcoming"],
-            ) == (totals[5], totals[6], totals[11]), "the app and the plain SQL disagree"
-            assert len(report["rows"]) == len(sql_result[0]) - 1
-            sql_ms = statistics.median(times["sql"])
-            results.append((label, statistics.median(times["app"]), sql_ms, report))
-            if "viewer" in times:
-                results.append(
-                    (label + " (county viewer)", statistics.median(times["viewer"]), sql_ms, report)
+                report = reports.attendance_report(user, filters, "center")  # warm-up
+                ms = statistics.median(
+                    _timed(lambda f=filters, u=user: reports.attendance_report(u, f, "center"))[0]
+                    for _ in range(runs)
                 )
-
+                lines.append((f"report {label}{suffix}", ms, target, report))
+                if check and not suffix:
+                    totals, rows = reports._compute_many(user, filters, ["center"], live=True)
+                    assert (totals, rows["center"]) == (report["totals"], report["rows"]), label
+                    print(f"  checked: {label} equals the live report", flush=True)
         filters = reports.resolve(viewer, start=date(YEAR, 3, 1), end=date(YEAR, 3, 31))
-        reports.dashboard(viewer, filters)
-        dashboard_ms = statistics.median(
-            _timed(lambda: reports.dashboard(viewer, filters))[0] for _ in range(runs)
-        )
-    print(f"\n{'report':<34}{'app ms':>10}{'SQL ms':>10}{'app/SQL':>9}{'invited':>12}{'rows':>8}")
-    for label, app_ms, sql_ms, report in results:
+        data = reports.dashboard(viewer, filters)
+        ms = statistics.median(_timed(lambda: reports.dashboard(viewer, filters))[0] for _ in range(runs))
+        lines.append(("dashboard, county month (viewer)", ms, 200, {"totals": data["totals"], "rows": data["compare"]}))
+        if check:
+            live = reports._compute_many(viewer, filters, ["center", "week", "category", "program"], live=True)
+            assert live[0] == data["totals"] and live[1]["center"] == data["compare"]
+            with psycopg.connect(psycopg_url(url)) as conn:
+                now = clock.now_local()
+                params = {"start": date(YEAR, 3, 1), "end": date(YEAR, 3, 31), "county": 1,
+                          "today": now.date(), "minute": now.hour * 60 + now.minute}
+                figures = conn.execute(plain_sql(True)[0], params).fetchall()
+            total = next(row for row in figures if row[-1] == 1)
+            assert (total[5], total[6], total[11]) == (
+                data["totals"]["invited"], data["totals"]["attended"], data["totals"]["upcoming"]
+            ), "the rollups and the plain SQL disagree"
+            print("  checked: county month equals the plain SQL", flush=True)
+    for label, ms, target, report in lines:
+        verdict = f"target < {target} ms: {'OK' if ms < target else 'MISSED'}" if target else ""
         print(
-            f"{label:<34}{app_ms:>10.1f}{sql_ms:>10.1f}{app_ms / sql_ms:>9.2f}"
-            f"{report['totals']['invited']:>12,}{len(report['rows']):>8,}"
+            f"{label:<40}{ms:>9.1f} ms  invited {report['totals']['invited']:>11,}  "
+            f"rows {len(report['rows']):>6,}  {verdict}",
+            flush=True,
         )
-    print(
-        f"{'dashboard, county month (viewer)':<34}{dashboard_ms:>10.1f}   (every figure, 4 groupings, silent centers)"
-    )
-    worst = max(app_ms / sql_ms for _, app_ms, sql_ms, _ in results)
-    county_month = max(results[0][1], results[1][1])
-    print(
-        f"\nworst app/SQL ratio {worst:.2f} (target <= 1.5): {'OK' if worst <= 1.5 else 'MISSED'}"
-    )
-    print(
-        f"county-month report {county_month:.1f} ms (target < 200 ms): {'OK' if county_month < 200 else 'MISSED'}"
-    )
+    print(f"load after: {uptime()}", flush=True)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", nargs="?", choices=("load", "time", "all"), default="all")
+    parser.add_argument(
+        "step", nargs="?", choices=("load", "rollups", "time", "all"), default="all"
+    )
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reset", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the live report and the plain SQL"
+    )
     parser.add_argument(
         "--small", action="store_true", help="a 1 %% data set, to try the script out"
     )
@@ -595,9 +621,12 @@ def main(argv=None) -> int:
     if args.step in ("load", "all"):
         create_database(args.url, args.reset)
         migrate(args.url)
-        load(args.url)
+        if load(args.url):
+            rebuild_rollups(args.url)
+    if args.step == "rollups":
+        rebuild_rollups(args.url)
     if args.step in ("time", "all"):
-        run_timing(args.url, args.runs)
+        run_timing(args.url, args.runs, args.check)
     return 0
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import clock
@@ -184,18 +185,20 @@ def minutes_of_day(column):
     )
 
 
-def not_ended(now=None):
+def not_ended(now=None, *, day=None, ends=None):
     """THE rule of when a session is held: once start + duration <= now (the application's
     clock, Seoul wall time). This is its SQL form: true for sessions not yet ended. A session
-    lasts at most 240 minutes, so only today's and yesterday's need the arithmetic."""
+    lasts at most 240 minutes, so only today's and yesterday's need the arithmetic. ``day`` and
+    ``ends`` (minutes after that day's midnight) default to the sessions' own columns."""
     now = (now or clock.now()).astimezone(clock.SEOUL)
     today = now.date()
     minute = now.hour * 60 + now.minute  # ends > now ⟺ ends > whole minutes of now
-    ends = minutes_of_day(S.c.start_time) + S.c.duration_minutes
+    if day is None:
+        day, ends = S.c.date, minutes_of_day(S.c.start_time) + S.c.duration_minutes
     return sa.or_(
-        S.c.date > today,
-        sa.and_(S.c.date == today, ends > minute),
-        sa.and_(S.c.date == today - timedelta(days=1), ends > minute + 24 * 60),
+        day > today,
+        sa.and_(day == today, ends > minute),
+        sa.and_(day == today - timedelta(days=1), ends > minute + 24 * 60),
     )
 
 
@@ -420,16 +423,28 @@ def _fields(group_by: str, row) -> dict:
 
 
 def _compute_many(
-    user, filters: Filters, groupings: list[str], *, want_totals: bool = True
+    user, filters: Filters, groupings: list[str], *, want_totals: bool = True, live=None
 ) -> tuple[dict | None, dict[str, list[dict]]]:
-    """(totals, {grouping: rows}). On PostgreSQL two statements in all (figures and members,
-    each one pass with GROUPING SETS); elsewhere two per grouping and two for the totals."""
+    """(totals, {grouping: rows}), from the rollups (:mod:`centers.reports.rollup_report`)
+    unless ``live`` (default: the ``REPORT_ROLLUPS`` setting off) or the grouping is by
+    session. Live, on PostgreSQL two statements in all (figures and members, each one pass
+    with GROUPING SETS); elsewhere two per grouping and two for the totals."""
     for g in groupings:
         if g not in INTERNAL_GROUPS:
             raise Invalid("group_by")
+    if live is None:
+        live = not current_app.config.get("REPORT_ROLLUPS", True)
+    if not live:
+        from centers.reports import rollup_report
+
+        if rollup_report.supports(groupings):
+            return rollup_report.compute_many(user, filters, groupings, want_totals=want_totals)
     if _dialect() != "postgresql" and (len(groupings) > 1 or (groupings and want_totals)):
-        results = {g: _compute_many(user, filters, [g], want_totals=False)[1][g] for g in groupings}
-        return (_compute_many(user, filters, [])[0] if want_totals else None), results
+        results = {
+            g: _compute_many(user, filters, [g], want_totals=False, live=True)[1][g]
+            for g in groupings
+        }
+        return (_compute_many(user, filters, [], live=True)[0] if want_totals else None), results
     stmt, masks = _statement(user, filters, groupings, members=True, with_totals=want_totals)
     members: dict = {}
     for row in db.session.execute(stmt).mappings():

@@ -1,11 +1,8 @@
 """live board: help requests, disconnect counts, centers' contact phone (issue 13)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 23:00:00
-
-``down_revision`` is '0006' on the liveapi branch; the integrator points it at '0007' (the
-rollups migration) when both are merged.
 
 Disconnects are two counters on the attendance record (one row per session and center, which
 the first join creates anyway): the times the center came back after dropping out, as the
@@ -19,7 +16,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
