@@ -12,10 +12,17 @@ from tests.centers.attendance.test_attendance_api import make_world, url
 # record (locked, with members and the key), the key's row, the update, the audit entry; on
 # SQLite the record's insert comes first, always (see records._first_then_insert)
 PG_MOST = 9
+# and the report rollups of the record's (center, day), kept current in the same transaction
+# (centers/reports/rollup_sync.py): that day's sessions read, two deletes, two inserts
+ROLLUP_UPKEEP = 5
 
 
 def most() -> int:
-    return PG_MOST + (db.engine.dialect.name == "sqlite")
+    return PG_MOST + ROLLUP_UPKEEP + (db.engine.dialect.name == "sqlite")
+
+
+def rollup_statements(statements) -> list[str]:
+    return [s for s in statements if "_rollups" in s.split("\n", 1)[0]]
 
 
 def test_a_correction_takes_nine_statements_and_answers_what_it_wrote(client, make_token, count_queries):
@@ -32,6 +39,7 @@ def test_a_correction_takes_nine_statements_and_answers_what_it_wrote(client, ma
                            json={"status": "attended", "headcount": 4, "client_ref": "plain"})
     assert plain.status_code == 200 and plain.json["result"] == "corrected", plain.json
     assert len(statements) <= most(), "\n".join(statements)
+    assert len(rollup_statements(statements)) == ROLLUP_UPKEEP - 1, "\n".join(statements)
     with count_queries() as statements:
         again = client.put(path, headers=headers,
                            json={"status": "attended", "headcount": 6, "member_ids": members[:2],
