@@ -3,6 +3,8 @@ says where it leads, and home-page session rows that open the session."""
 
 from datetime import date, datetime, time, timedelta
 
+from playwright.sync_api import expect
+
 from app import clock
 from app.clock import SEOUL
 from tests.browser.conftest import assert_accessible, login
@@ -41,11 +43,12 @@ def test_a_manager_reaches_yesterdays_record_from_the_tablet_and_the_menu(live_s
     back = page.locator(".t-back a")
     assert back.inner_text() == "← " + heading  # the link says where it leads
     back.click()
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading)  # once the list has loaded again
 
     page.goto(f"{live_server.url}/home")
     page.locator("nav").get_by_role("link", name="출석 기록", exact=True).click()
-    assert page.locator(".t-day__item", has_text=w["session"].program.title).count() == 1
+    expect(page.locator("h1")).to_have_text(heading)  # the menu's link leads to the same list
+    expect(page.locator(".t-day__item", has_text=w["session"].program.title)).to_have_count(1)
 
 
 def test_home_page_session_rows_open_the_session(live_server, page):
