@@ -147,17 +147,8 @@ def _statement(user, filters, groupings: list[str], source, with_totals: bool):
         col.element.label(f"{g}__{col.name}") for g, part in parts.items() for col in part[0]
     ]
     columns += _figures(source, inner)
-    sets = len(groupings) + (1 if with_totals else 0)
-    masks: dict = {}
-    if sets > 1:
-        flags = [parts[g][1][0] for g in groupings]
-        columns.append(sa.func.grouping(*flags).label("grouping_mask"))
-        for g in groupings:
-            bits = ["0" if any(f is c for c in parts[g][1]) else "1" for f in flags]
-            masks[int("".join(bits), 2)] = g
-        masks[2 ** len(flags) - 1] = None
-    elif groupings:
-        masks[0] = groupings[0]
+    mask_columns, masks = live.grouping_masks(parts, groupings, with_totals)
+    columns += mask_columns
     stmt = sa.select(*columns).select_from(joined)
     if source is SCR:
         stmt = stmt.where(SCR.c.day.between(filters.start, filters.end))
@@ -165,15 +156,7 @@ def _statement(user, filters, groupings: list[str], source, with_totals: bool):
             stmt = stmt.where(P.c.category == filters.category)
         if filters.county is not None:
             stmt = stmt.where(SCR.c.county_id == filters.county.id)
-    if sets > 1:
-        grouping_sets = [sa.tuple_(*parts[g][1]) for g in groupings]
-        if with_totals:
-            grouping_sets.append(sa.tuple_())
-        stmt = stmt.group_by(sa.func.grouping_sets(*grouping_sets))
-    elif groupings:
-        stmt = stmt.group_by(*parts[groupings[0]][1])
-        if source is R:
-            stmt = stmt.order_by(*parts[groupings[0]][2])
+    stmt = live.group_by_sets(stmt, parts, groupings, with_totals, ordered=source is R)
     return stmt, masks
 
 

@@ -268,6 +268,39 @@ def _group_columns(group_by: str | None) -> tuple[list, list, list]:
     raise Invalid("group_by")
 
 
+def grouping_masks(parts: dict, groupings: list[str], with_totals: bool) -> tuple[list, dict]:
+    """For several grouping sets in one statement: the ``grouping_mask`` column (none for a
+    single set) and which grouping (None: the totals) each of its values stands for. ``parts``
+    maps a grouping to its (columns, GROUP BY expressions)."""
+    masks: dict = {}
+    if len(groupings) + (1 if with_totals else 0) > 1:
+        flags = [parts[g][1][0] for g in groupings]
+        for g in groupings:
+            bits = ["0" if any(f is c for c in parts[g][1]) else "1" for f in flags]
+            masks[int("".join(bits), 2)] = g
+        masks[2 ** len(flags) - 1] = None
+        return [sa.func.grouping(*flags).label("grouping_mask")], masks
+    if groupings:
+        masks[0] = groupings[0]
+    return [], masks
+
+
+def group_by_sets(stmt: sa.Select, parts: dict, groupings: list[str], with_totals: bool,
+                  *, ordered: bool) -> sa.Select:
+    """GROUP BY the groupings' sets (and the empty set for the totals), or by the one grouping,
+    then in its order when ``ordered``."""
+    if len(groupings) + (1 if with_totals else 0) > 1:
+        sets = [sa.tuple_(*parts[g][1]) for g in groupings]
+        if with_totals:
+            sets.append(sa.tuple_())
+        return stmt.group_by(sa.func.grouping_sets(*sets))
+    if groupings:
+        stmt = stmt.group_by(*parts[groupings[0]][1])
+        if ordered:
+            stmt = stmt.order_by(*parts[groupings[0]][2])
+    return stmt
+
+
 def _statement(
     user,
     filters: Filters,
@@ -313,17 +346,8 @@ def _statement(
         col.element.label(f"{g}__{col.name}") for g, part in parts.items() for col in part[0]
     ]
     columns += figures
-    sets = len(groupings) + (1 if with_totals else 0)
-    masks: dict = {}
-    if sets > 1:
-        flags = [parts[g][1][0] for g in groupings]
-        columns.append(sa.func.grouping(*flags).label("grouping_mask"))
-        for g in groupings:
-            bits = ["0" if any(f is c for c in parts[g][1]) else "1" for f in flags]
-            masks[int("".join(bits), 2)] = g
-        masks[2 ** len(flags) - 1] = None
-    elif groupings:
-        masks[0] = groupings[0]
+    mask_columns, masks = grouping_masks(parts, groupings, with_totals)
+    columns += mask_columns
     stmt = (
         sa.select(*columns)
         .select_from(joined)
@@ -337,15 +361,7 @@ def _statement(
         stmt = stmt.where(C.c.id == filters.center.id)
     if filters.category:
         stmt = stmt.where(P.c.category == filters.category)
-    if sets > 1:
-        grouping_sets = [sa.tuple_(*parts[g][1]) for g in groupings]
-        if with_totals:
-            grouping_sets.append(sa.tuple_())
-        stmt = stmt.group_by(sa.func.grouping_sets(*grouping_sets))
-    elif groupings:
-        stmt = stmt.group_by(*parts[groupings[0]][1])
-        if not members:
-            stmt = stmt.order_by(*parts[groupings[0]][2])
+    stmt = group_by_sets(stmt, parts, groupings, with_totals, ordered=not members)
     return _scoped(stmt, user, filters), masks
 
 
